@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// Builds every generated test fixture (models, tokenizers, rasters, mosaics) under test/fixtures/.generated.
+// Each generator reruns only when its script changed, so this is cheap to call before every test run.
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const out = resolve(process.env.GEOSIFT_FIXTURES ?? join(root, 'test', 'fixtures', '.generated'));
+const python = process.env.PYTHON ?? 'python3';
+
+/** name, command, script (its content hash decides whether to rerun), output folder. */
+const generators = [
+  { name: 'tokenizers', cmd: python, script: 'test/fixtures/make_tokenizers.py' },
+  { name: 'models', cmd: python, script: 'test/fixtures/make_test_model.py' },
+  { name: 'rasters', cmd: process.execPath, script: 'test/fixtures/make-rasters.mjs' },
+  { name: 'mosaic', cmd: process.execPath, script: 'test/fixtures/make-mosaic.mjs' },
+];
+
+mkdirSync(out, { recursive: true });
+for (const g of generators) {
+  const script = join(root, g.script);
+  if (!existsSync(script)) {
+    console.error(`[fixtures] missing generator ${g.script}`);
+    process.exitCode = 1;
+    continue;
+  }
+  const hash = createHash('sha256').update(readFileSync(script)).digest('hex');
+  const dest = join(out, g.name);
+  const stamp = join(dest, '.stamp');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) continue;
+  rmSync(dest, { recursive: true, force: true });
+  mkdirSync(dest, { recursive: true });
+  const t0 = Date.now();
+  execFileSync(g.cmd, [script, '--out', dest], { stdio: 'inherit', cwd: root });
+  writeFileSync(stamp, hash);
+  console.log(`[fixtures] ${g.name} built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}

@@ -1,0 +1,95 @@
+// The indexing pipeline: read tiles -> band map + stretch -> model -> embeddings, with reads of batch n+1 overlapping inference of batch n.
+import type { ProgressListener } from '../../../shared/protocol/progress.js';
+import { throwIfAborted } from '../../../shared/protocol/errors.js';
+import type { PixelWindow } from '../../../shared/geo/types.js';
+import type { Model, RgbImage } from '../model/types.js';
+import type { Scene } from '../raster/types.js';
+import type { BandStretch } from '../raster/stretch.js';
+import { toRgb } from '../raster/stretch.js';
+import type { TilePlan } from '../tiling/tile-plan.js';
+
+export interface TileRecord {
+  index: number;
+  row: number;
+  col: number;
+  window: PixelWindow;
+  /** Fraction of the tile's pixels that hold data. */
+  validFraction: number;
+}
+
+export interface SceneEmbeddings {
+  plan: TilePlan;
+  bands: number[];
+  /** Embedded tiles, in grid order; skipped tiles are absent. */
+  records: TileRecord[];
+  /** records.length x dim, row-major, L2-normalised. */
+  vectors: Float32Array;
+  dim: number;
+  tilesTotal: number;
+  tilesSkipped: number;
+}
+
+export interface EmbedSceneOptions {
+  plan: TilePlan;
+  bands: number[];
+  stretch: BandStretch[];
+  /** Tiles with a smaller valid fraction are skipped. */
+  minValid: number;
+  batchSize: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+}
+
+interface Batch {
+  images: RgbImage[];
+  records: TileRecord[];
+  /** Grid position to continue from. */
+  next: number;
+  skipped: number;
+}
+
+export async function embedScene(scene: Scene, model: Model, o: EmbedSceneOptions): Promise<SceneEmbeddings> {
+  const tiles = o.plan.grid.tiles;
+  const total = tiles.length;
+  const dim = model.embeddingDim;
+
+  const loadBatch = async (start: number): Promise<Batch> => {
+    const batch: Batch = { images: [], records: [], next: start, skipped: 0 };
+    while (batch.next < total && batch.images.length < o.batchSize) {
+      throwIfAborted(o.signal);
+      const t = tiles[batch.next++];
+      const data = await scene.readWindow(t.window, { bands: o.bands, level: o.plan.level, signal: o.signal });
+      const { image, validFraction } = toRgb(data, o.stretch);
+      if (validFraction < o.minValid) {
+        batch.skipped++;
+        continue;
+      }
+      batch.images.push(image);
+      batch.records.push({ index: t.index, row: t.row, col: t.col, window: t.window, validFraction });
+    }
+    return batch;
+  };
+
+  const records: TileRecord[] = [];
+  const chunks: Float32Array[] = [];
+  let skipped = 0;
+  let pending: Promise<Batch> = loadBatch(0);
+  for (;;) {
+    const batch = await pending;
+    skipped += batch.skipped;
+    const more = batch.next < total;
+    if (batch.images.length === 0 && !more) break;
+    // Start inference first (its pre-processing is synchronous), then decode the next batch while ONNX Runtime works on its own threads.
+    const encoding = batch.images.length ? model.encodeImages(batch.images, { signal: o.signal }) : Promise.resolve([]);
+    pending = more ? loadBatch(batch.next) : Promise.resolve({ images: [], records: [], next: total, skipped: 0 });
+    pending.catch(() => undefined); // rejection is re-raised when awaited; avoid an unhandled-rejection warning meanwhile
+    const vectors = await encoding;
+    for (const v of vectors) chunks.push(v);
+    records.push(...batch.records);
+    o.onProgress?.({ stage: 'embed', done: batch.next, total, unit: 'tiles' });
+    if (!more) break;
+  }
+  const vectors = new Float32Array(records.length * dim);
+  chunks.forEach((v, i) => vectors.set(v, i * dim));
+  return { plan: o.plan, bands: o.bands, records, vectors, dim, tilesTotal: total, tilesSkipped: skipped };
+}

@@ -1,0 +1,118 @@
+// Percentile stretch from coarse reads and conversion of window data to 8-bit RGB.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveBands } from '../../../../main/engine/raster/bands.js';
+import { openScene } from '../../../../main/engine/raster/open-scene.js';
+import { computeStretch, toRgb, type BandStretch } from '../../../../main/engine/raster/stretch.js';
+import type { Scene } from '../../../../main/engine/raster/types.js';
+import { requireData, scenePath } from '../../../helpers/paths.js';
+import { gdalWindow } from './gdal-oracle.js';
+
+const L8 = requireData(scenePath('derived/l8_B1-B7_stack_cog.tif'));
+const RGB = requireData(scenePath('rasterio_tests_data/RGB.byte.tif'));
+let l8: Scene;
+let rgb: Scene;
+let l8Bands: number[];
+let l8Stretch: BandStretch[];
+
+beforeAll(async () => {
+  l8 = await openScene(L8);
+  rgb = await openScene(RGB);
+  l8Bands = resolveBands(l8.info, 'landsat8');
+  l8Stretch = await computeStretch(l8, l8Bands);
+});
+afterAll(async () => {
+  await l8.close();
+  await rgb.close();
+});
+
+/** Nearest-rank percentile by sorting, an independent way to the histogram the stretch uses. */
+function percentile(values: Float64Array, p: number): number {
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.floor((p / 100) * (sorted.length - 1) + 0.5)];
+}
+
+describe('computeStretch', () => {
+  it('is the identity for uint8', async () => {
+    expect(await computeStretch(rgb, [0, 1, 2])).toEqual([
+      { min: 0, max: 255 },
+      { min: 0, max: 255 },
+      { min: 0, max: 255 },
+    ]);
+  });
+
+  it('maps the 2nd..98th percentile of uint16 bands (landsat8 preset) like percentiles of GDAL-decoded pixels', async () => {
+    const bands = l8Bands;
+    const st = l8Stretch;
+    // 627x603 fits in 1024 px, so statistics come from full resolution (the stack has no nodata).
+    const g = gdalWindow(L8, { x: 0, y: 0, width: 627, height: 603 }, bands.map((b) => b + 1));
+    st.forEach((s, i) => {
+      expect(s.min).toBe(percentile(g[i], 2));
+      expect(s.max).toBe(percentile(g[i], 98));
+      expect(s.max).toBeGreaterThan(s.min);
+    });
+  });
+
+  it('uses an overview when the image is larger than maxSide, and a grid of windows when no overview fits', async () => {
+    const fromOverview = await computeStretch(l8, [3], { maxSide: 400 });
+    const ov = l8.info.overviews[1];
+    const g = gdalWindow(L8, { x: 0, y: 0, width: ov.width, height: ov.height }, [4], { overview: 0 });
+    expect(fromOverview[0]).toEqual({ min: percentile(g[0], 2), max: percentile(g[0], 98) });
+    // No level is 100 px or smaller: sampled windows from the coarsest level give similar numbers.
+    const sampled = await computeStretch(l8, [3], { maxSide: 100 });
+    expect(Math.abs(sampled[0].min - fromOverview[0].min) / fromOverview[0].min).toBeLessThan(0.2);
+    expect(Math.abs(sampled[0].max - fromOverview[0].max) / fromOverview[0].max).toBeLessThan(0.2);
+  });
+
+  it('returns one stretch per requested band, duplicates included', async () => {
+    const st = await computeStretch(l8, [3, 3, 2], { maxSide: 400 });
+    expect(st).toHaveLength(3);
+    expect(st[0]).toEqual(st[1]);
+    expect(st[0]).not.toEqual(st[2]);
+  });
+});
+
+describe('toRgb', () => {
+  it('turns a stretched uint16 window into HWC RGB with clamping', async () => {
+    const bands = l8Bands;
+    const st = l8Stretch;
+    const d = await l8.readWindow({ x: 100, y: 100, width: 64, height: 32 }, { bands });
+    const out = toRgb(d, st);
+    expect(out.image.width).toBe(64);
+    expect(out.image.height).toBe(32);
+    expect(out.image.data.length).toBe(64 * 32 * 3);
+    expect(out.validFraction).toBe(1);
+    const expected = new Uint8Array(64 * 32 * 3);
+    for (let i = 0; i < 64 * 32; i++) {
+      for (let c = 0; c < 3; c++) {
+        const v = d.bands[c][i];
+        const { min, max } = st[c];
+        expected[i * 3 + c] = v <= min ? 0 : v >= max ? 255 : Math.round(((v - min) * 255) / (max - min));
+      }
+    }
+    expect(Buffer.from(out.image.data).equals(Buffer.from(expected))).toBe(true);
+    // Some pixels land inside the stretch range, some are clipped.
+    expect(new Set(out.image.data).size).toBeGreaterThan(50);
+  });
+
+  it('keeps uint8 values, blacks out invalid pixels and reports the valid fraction (RGB.byte.tif collar)', async () => {
+    const d = await rgb.readWindow({ x: 0, y: 0, width: 200, height: 100 }, { bands: [0, 1, 2] });
+    const out = toRgb(d, await computeStretch(rgb, [0, 1, 2]));
+    let valid = 0;
+    const expected = new Uint8Array(d.valid.length * 3);
+    for (let i = 0; i < d.valid.length; i++) {
+      valid += d.valid[i];
+      for (let c = 0; c < 3; c++) expected[i * 3 + c] = d.valid[i] ? d.bands[c][i] : 0;
+    }
+    expect(Buffer.from(out.image.data).equals(Buffer.from(expected))).toBe(true);
+    expect(out.validFraction).toBeCloseTo(valid / d.valid.length, 12);
+    expect(out.validFraction).toBeGreaterThan(0);
+    expect(out.validFraction).toBeLessThan(1);
+    expect(Buffer.from(out.valid).equals(Buffer.from(d.valid))).toBe(true);
+  });
+
+  it('replicates a single band to gray', async () => {
+    const d = await rgb.readWindow({ x: 300, y: 300, width: 8, height: 8 }, { bands: [1] });
+    const out = toRgb(d, [{ min: 0, max: 255 }]);
+    for (let i = 0; i < 64; i++) expect([out.image.data[i * 3], out.image.data[i * 3 + 1], out.image.data[i * 3 + 2]]).toEqual([d.bands[0][i], d.bands[0][i], d.bands[0][i]]);
+  });
+});

@@ -18,6 +18,8 @@ export interface ModelLoadOptions {
   batchSize?: number;
   /** Verify each file's sha256 against the manifest before loading (default true). */
   verifyHashes?: boolean;
+  /** Folders where a model id is looked up as `<folder>/<id>/model.json` (default: the user's models folder). */
+  searchPaths?: string[];
   signal?: AbortSignal;
 }
 

@@ -3,7 +3,7 @@
 // Each generator reruns only when its script changed, so this is cheap to call before every test run.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,6 +20,23 @@ const generators = [
 ];
 
 mkdirSync(out, { recursive: true });
+
+// One builder at a time (two test runs may start together); a lock older than 20 minutes is stale.
+const lock = join(out, '.lock');
+for (let waited = 0; ; waited += 500) {
+  try {
+    mkdirSync(lock);
+    break;
+  } catch {
+    let age = 0;
+    try { age = Date.now() - statSync(lock).mtimeMs; } catch { continue; }
+    if (age > 20 * 60_000) { rmSync(lock, { recursive: true, force: true }); continue; }
+    if (waited === 0) console.log('[fixtures] waiting for another fixture build to finish');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+  }
+}
+process.on('exit', () => rmSync(lock, { recursive: true, force: true }));
+
 for (const g of generators) {
   const script = join(root, g.script);
   if (!existsSync(script)) {
@@ -31,10 +48,19 @@ for (const g of generators) {
   const dest = join(out, g.name);
   const stamp = join(dest, '.stamp');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) continue;
-  rmSync(dest, { recursive: true, force: true });
-  mkdirSync(dest, { recursive: true });
+  // Build beside the destination and swap it in whole, so a reader never sees half a fixture set.
+  const tmp = `${dest}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
   const t0 = Date.now();
-  execFileSync(g.cmd, [script, '--out', dest], { stdio: 'inherit', cwd: root });
-  writeFileSync(stamp, hash);
+  try {
+    execFileSync(g.cmd, [script, '--out', tmp], { stdio: 'inherit', cwd: root });
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  writeFileSync(join(tmp, '.stamp'), hash);
+  rmSync(dest, { recursive: true, force: true });
+  renameSync(tmp, dest);
   console.log(`[fixtures] ${g.name} built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }

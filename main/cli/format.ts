@@ -47,6 +47,7 @@ export function formatHits(r: SearchResult): string {
   const lines = [
     `${r.hits.length} hit(s) for ${what} in ${r.scene.source}`,
     `model ${r.model.id} on ${r.model.provider}; ${r.tiling.tilesEmbedded} of ${r.tiling.tilesTotal} tiles of ${r.tiling.tileSizePx} px${r.tiling.tileGroundM ? ` (${fmt(r.tiling.tileGroundM, 4)} m)` : ''}; scores ${fmt(r.scoreStats.min, 3)}..${fmt(r.scoreStats.max, 3)}, mean ${fmt(r.scoreStats.mean, 3)}`,
+    `${r.calibration.verdict === 'confident' ? '' : 'Note: '}${r.calibration.message}`,
     'rank  score     tile   window (x,y,w,h)          centre (lon, lat)',
   ];
   for (const h of r.hits) {
@@ -61,5 +62,21 @@ export function formatHits(r: SearchResult): string {
     const win = `${h.window.x},${h.window.y},${h.window.width},${h.window.height}`;
     lines.push(`${String(h.rank).padStart(4)}  ${h.score.toFixed(4).padStart(7)}  ${String(h.tileIndex).padStart(5)}   ${win.padEnd(24)}  ${centre}`);
   }
+  return lines.join('\n') + '\n';
+}
+
+export function formatCatalog(entries: import('../../shared/protocol/engine-api.js').CatalogEntry[]): string {
+  if (entries.length === 0) return 'The index is empty: add scenes with `geosift index SCENE`.\n';
+  const lines = ['id        model              tiles (indexed/total)  tile     size      scene'];
+  for (const e of entries) {
+    const size = e.bytes >= 1 << 20 ? `${(e.bytes / (1 << 20)).toFixed(1)} MB` : `${(e.bytes / 1024).toFixed(0)} KB`;
+    lines.push(`${e.id.slice(0, 8)}  ${e.model.id.padEnd(18)} ${`${e.tilesIndexed}/${e.tilesTotal}${e.complete ? '' : ' (partial)'}`.padEnd(22)} ${`${e.tiling.tileSizePx}px`.padEnd(8)} ${size.padEnd(9)} ${e.source}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function formatCatalogHits(r: import('../../shared/protocol/engine-api.js').CatalogSearchResult): string {
+  const lines = [`${r.hits.length} hit(s) for "${r.query}" across ${r.scenesSearched} scene(s), ${r.tilesSearched} tiles (model ${r.model.id}, ${r.elapsedMs} ms)`, 'rank  score    tile   scene'];
+  for (const h of r.hits) lines.push(`${String(h.rank).padStart(4)}  ${h.score.toFixed(4)}  ${String(h.tileIndex).padStart(5)}  ${h.source}`);
   return lines.join('\n') + '\n';
 }

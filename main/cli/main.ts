@@ -5,10 +5,11 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { createEngine, DEFAULT_MODEL_ID, GEOSIFT_VERSION, writeFileAtomic, type Engine, type EngineOptions } from '../engine/index.js';
 import { defaultModelSearchPaths } from '../engine/model/resolve-model.js';
 import { packageRoot } from '../engine/version.js';
-import type { SearchResult, TilingParams } from '../../shared/protocol/engine-api.js';
+import { readFile } from 'node:fs/promises';
+import type { CatalogSearchResult, SearchResult, TilingParams } from '../../shared/protocol/engine-api.js';
 import { EngineError, ErrorCodes, isCanceled } from '../../shared/protocol/errors.js';
 import { ProgressBar, type ProgressStream } from './progress.js';
-import { formatHits, formatInfo } from './format.js';
+import { formatCatalog, formatCatalogHits, formatHits, formatInfo } from './format.js';
 
 export interface CliIO {
   stdout: ProgressStream;
@@ -54,6 +55,43 @@ interface CommonOptions {
   crs?: 'wgs84' | 'native';
   json?: boolean;
   quiet?: boolean;
+  catalog?: boolean;
+  bbox?: [number, number, number, number];
+  scene?: string[];
+  relevant?: number[];
+  notRelevant?: number[];
+  saveQuery?: string;
+  queryFile?: string;
+  index?: boolean;
+}
+
+/** A query saved with --save-query: re-run it on other scenes with --query-file. */
+export interface SavedQuery {
+  format: 'geosift-query';
+  version: 1;
+  text: string;
+  model: { id: string; sha256: string };
+  relevant: number[];
+  notRelevant: number[];
+  sourceScene: string;
+  vector: number[];
+  createdAt: string;
+}
+
+function listArg(name: string) {
+  return (v: string, prev: number[] = []): number[] => {
+    const parts = v.split(',').map((x) => x.trim()).filter(Boolean).map(Number);
+    if (!parts.length || !parts.every((n) => Number.isInteger(n) && n >= 0)) throw new InvalidArgumentError(`${name} takes tile indices like 12,40.`);
+    return [...prev, ...parts];
+  };
+}
+
+function bboxArg(v: string): [number, number, number, number] {
+  const p = v.split(',').map(Number);
+  if (p.length !== 4 || !p.every(Number.isFinite) || p[0] > p[2] || p[1] > p[3] || p[1] < -90 || p[3] > 90) {
+    throw new InvalidArgumentError('--bbox takes west,south,east,north in degrees, e.g. -117.1,36.9,-116.8,37.2.');
+  }
+  return p as [number, number, number, number];
 }
 
 function addRankingOptions(cmd: Command): Command {
@@ -72,7 +110,16 @@ function addRankingOptions(cmd: Command): Command {
     .option('-o, --output <file.geojson>', 'write hits as GeoJSON (RFC 7946, WGS84)')
     .addOption(new Option('--crs <crs>', 'coordinates of the GeoJSON output').choices(['wgs84', 'native']).default('wgs84'))
     .option('--json', 'print the full result as JSON on stdout')
-    .option('-q, --quiet', 'no progress output');
+    .option('-q, --quiet', 'no progress output')
+    .option('--no-index', 'keep embeddings in memory only (nothing written to the index)');
+}
+
+function addFeedbackOptions(cmd: Command): Command {
+  return cmd
+    .option('--relevant <tiles>', 'tile indices marked relevant: re-rank toward them (repeatable)', listArg('--relevant'))
+    .option('--not-relevant <tiles>', 'tile indices marked not relevant: re-rank away from them', listArg('--not-relevant'))
+    .option('--save-query <file.json>', 'save the (refined) query to re-run on other scenes')
+    .option('--query-file <file.json>', 'run a query saved with --save-query');
 }
 
 function tiling(o: CommonOptions): TilingParams {
@@ -84,7 +131,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const err = (s: string) => io.stderr.write(s);
   let engine: Engine | undefined;
   const engineFor = (o: CommonOptions): Engine => {
-    engine ??= createEngine({ ...io.engine, provider: o.provider, threads: o.threads, batchSize: o.batch });
+    engine ??= createEngine({ ...io.engine, provider: o.provider, threads: o.threads, batchSize: o.batch, ...(o.index === false ? { indexDir: false } : {}) });
     return engine;
   };
   const progressFor = (o: CommonOptions) => new ProgressBar(io.stderr, !o.quiet && !o.json && io.stderr.isTTY === true);
@@ -96,6 +143,24 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     if (o.json) out(JSON.stringify(result, null, 2) + '\n');
     else out(formatHits(result) + (o.output ? `\nWrote ${result.hits.length} hits to ${o.output}\n` : ''));
+  };
+
+  const readSavedQuery = async (path: string): Promise<SavedQuery> => {
+    let q: SavedQuery;
+    try {
+      q = JSON.parse(await readFile(path, 'utf8'));
+    } catch (e) {
+      throw new EngineError(ErrorCodes.BAD_ARGUMENT, `Cannot read saved query ${path}: ${(e as Error).message}`);
+    }
+    if (q?.format !== 'geosift-query' || !Array.isArray(q.vector) || typeof q.model?.sha256 !== 'string') {
+      throw new EngineError(ErrorCodes.BAD_ARGUMENT, `${path} is not a query saved by geosift --save-query.`);
+    }
+    return q;
+  };
+
+  const emitCatalog = async (result: CatalogSearchResult, o: CommonOptions) => {
+    if (o.output) throw new EngineError(ErrorCodes.BAD_ARGUMENT, 'Catalog hits span scenes: print them with --json (GeoJSON export is per scene).');
+    out(o.json ? JSON.stringify(result, null, 2) + '\n' : formatCatalogHits(result));
   };
 
   const program = new Command()
@@ -117,18 +182,41 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       out(o.json ? JSON.stringify(info, null, 2) + '\n' : formatInfo(info));
     });
 
-  addRankingOptions(
+  addFeedbackOptions(addRankingOptions(
     program
       .command('search')
-      .description('rank the scene\'s tiles against a text query, in any language the model knows')
-      .argument('<scene>', 'GeoTIFF / COG path or http(s) URL')
-      .argument('<query>', 'what to look for, e.g. "airplanes near a runway" or "campo de golfe"'),
-  ).action(async (scene: string, query: string, o: CommonOptions) => {
+      .description('rank the scene\'s tiles against a text query, in any language the model knows (or, with --catalog, every indexed scene\'s)')
+      .argument('[scene]', 'GeoTIFF / COG path or http(s) URL (omit with --catalog)')
+      .argument('[query]', 'what to look for, e.g. "airplanes near a runway" or "campo de golfe"')
+      .option('--catalog', 'search every indexed scene (see `geosift index`)')
+      .option('--bbox <w,s,e,n>', 'with --catalog: only tiles intersecting this WGS84 box', bboxArg)
+      .option('--scene <path>', 'with --catalog: only this indexed scene (repeatable)', (v: string, prev: string[] = []) => [...prev, v]),
+  )).action(async (a: string | undefined, b: string | undefined, o: CommonOptions) => {
     const e = engineFor(o);
     const bar = progressFor(o);
+    const saved = o.queryFile ? await readSavedQuery(o.queryFile) : undefined;
     try {
-      const result = await e.search({ scene, query, model: o.model, top: o.top, minScore: o.minScore, suppressIoU: o.suppress, ...tiling(o) }, { signal: io.signal, onProgress: (p) => bar.update(p) });
+      if (o.catalog) {
+        if (b !== undefined) throw new EngineError(ErrorCodes.BAD_ARGUMENT, 'With --catalog give only the query (scenes come from the index; filter with --scene or --bbox).');
+        const result = await e.searchCatalog({ query: a ?? saved?.text ?? '', model: o.model, top: o.top, minScore: o.minScore, bbox: o.bbox, scenes: o.scene, queryVector: saved?.vector }, { signal: io.signal, onProgress: (p) => bar.update(p) });
+        bar.done();
+        await emitCatalog(result, o);
+        return;
+      }
+      if (a === undefined) throw new EngineError(ErrorCodes.BAD_ARGUMENT, 'Name a scene to search (or use --catalog to search every indexed scene).');
+      const query = b ?? saved?.text ?? '';
+      const result = await e.search(
+        { scene: a, query, model: o.model, top: o.top, minScore: o.minScore, suppressIoU: o.suppress, relevant: o.relevant, notRelevant: o.notRelevant, queryVector: saved?.vector, ...tiling(o) },
+        { signal: io.signal, onProgress: (p) => bar.update(p) },
+      );
       bar.done();
+      if (saved && saved.model.sha256 !== result.model.sha256) {
+        throw new EngineError(ErrorCodes.BAD_ARGUMENT, `${o.queryFile} was saved with model ${saved.model.id} (${saved.model.sha256.slice(0, 12)}); this search uses ${result.model.id} (${result.model.sha256.slice(0, 12)}). Re-run the query with that model.`);
+      }
+      if (o.saveQuery) {
+        const sq: SavedQuery = { format: 'geosift-query', version: 1, text: query, model: { id: result.model.id, sha256: result.model.sha256 }, relevant: o.relevant ?? [], notRelevant: o.notRelevant ?? [], sourceScene: a, vector: result.queryVector, createdAt: new Date().toISOString() };
+        await writeFileAtomic(o.saveQuery, JSON.stringify(sq, null, 1) + '\n', io.signal);
+      }
       await emit(e, result, o);
     } finally {
       bar.done();
@@ -153,6 +241,59 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       bar.done();
     }
   });
+
+  program
+    .command('index')
+    .description('embed scenes into the on-disk index once, so later searches cost only the query (resumes interrupted runs)')
+    .argument('<scenes...>', 'GeoTIFF / COG paths or URLs')
+    .option('-m, --model <id|dir>', `model id or package folder (default ${DEFAULT_MODEL_ID})`)
+    .addOption(new Option('--provider <name>', 'execution provider').choices(['auto', 'cuda', 'dml', 'coreml', 'cpu']).default('auto'))
+    .option('--threads <n>', 'inference threads (0 = all cores)', intArg('--threads'))
+    .option('--batch <n>', 'tiles per inference batch', intArg('--batch'))
+    .option('-t, --tile <size>', 'tile size: pixels ("224px") or metres ("150m")')
+    .option('--overlap <amount>', 'tile overlap', '0')
+    .option('-b, --bands <spec>', 'band preset or 1-based list', 'rgb')
+    .option('--min-valid <fraction>', 'skip tiles with less valid area', numArg('--min-valid'))
+    .option('--json', 'machine-readable output')
+    .option('-q, --quiet', 'no progress output')
+    .action(async (list: string[], o: CommonOptions) => {
+      const e = engineFor(o);
+      const results = [];
+      for (const scene of list) {
+        const bar = progressFor(o);
+        try {
+          const r = await e.index({ scene, model: o.model, ...tiling(o) }, { signal: io.signal, onProgress: (p) => bar.update(p) });
+          bar.done();
+          results.push(r);
+          if (!o.json) {
+            const what = r.alreadyIndexed ? 'already indexed, nothing to do' : r.resumedFrom > 0 ? `resumed at tile ${r.resumedFrom}, done` : 'indexed';
+            out(`${scene}: ${what}: ${r.tilesEmbedded} tiles embedded, ${r.tilesSkipped} skipped of ${r.tilesTotal} (${(r.elapsedMs / 1000).toFixed(1)} s) [${r.entryId}]\n`);
+          }
+        } finally {
+          bar.done();
+        }
+      }
+      if (o.json) out(JSON.stringify(results, null, 2) + '\n');
+    });
+
+  const catalog = program.command('catalog').description('list indexed scenes, models and sizes; remove scenes from the index');
+  catalog
+    .command('list', { isDefault: true })
+    .description('list index entries')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { json?: boolean }) => {
+      const entries = await engineFor({}).catalog();
+      out(o.json ? JSON.stringify(entries, null, 2) + '\n' : formatCatalog(entries));
+    });
+  catalog
+    .command('remove')
+    .description('remove a scene (by path/URL) or an entry (by id) from the index; the scene file itself is never touched')
+    .argument('<idOrScene>')
+    .action(async (what: string) => {
+      const removed = await engineFor({}).removeFromCatalog(what);
+      if (removed.length === 0) throw new EngineError(ErrorCodes.BAD_ARGUMENT, `Nothing in the index matches ${what}; see \`geosift catalog\`.`);
+      out(`Removed ${removed.length} entr${removed.length === 1 ? 'y' : 'ies'}: ${removed.join(', ')}\n`);
+    });
 
   program
     .command('models')

@@ -1,9 +1,16 @@
-// createEngine: the engine's only entry point. Opens scenes, loads models, embeds tiles, searches and exports.
-import type { FeatureCollection } from '../../shared/geo/types.js';
-import type { EngineApi, ExportOptions, Hit, SearchParams, SearchResult, SimilarParams, TilingParams } from '../../shared/protocol/engine-api.js';
+// createEngine: the engine's only entry point. Opens scenes, loads models, indexes tiles, searches and exports.
+import { bboxOf } from '../../shared/geo/geojson.js';
+import type { BBox, FeatureCollection } from '../../shared/geo/types.js';
+import type {
+  CatalogEntry, CatalogHit, CatalogSearchParams, CatalogSearchResult, EngineApi, ExportOptions, FeedbackParams, Hit,
+  IndexParams, IndexResult, SearchParams, SearchResult, SimilarParams, TilingParams,
+} from '../../shared/protocol/engine-api.js';
 import { EngineError, ErrorCodes, throwIfAborted } from '../../shared/protocol/errors.js';
 import type { TaskContext } from '../../shared/protocol/progress.js';
 import type { SceneInfo } from '../../shared/protocol/scene.js';
+import { defaultIndexDir } from './index/data-dir.js';
+import { sceneFingerprint } from './index/fingerprint.js';
+import { IndexStore, type EntryKey, type StoredTile } from './index/store.js';
 import { loadModel } from './model/index.js';
 import { defaultModelSearchPaths, DEFAULT_MODEL_ID, resolveModelDir } from './model/resolve-model.js';
 import type { ExecutionProviderName, Model } from './model/types.js';
@@ -11,11 +18,13 @@ import { resolveBands } from './raster/bands.js';
 import { openScene } from './raster/open-scene.js';
 import { computeStretch } from './raster/stretch.js';
 import type { Scene } from './raster/types.js';
-import { embedScene, type SceneEmbeddings } from './tasks/embed-scene.js';
+import { calibrate } from './tasks/calibrate.js';
+import { embedScene, type SceneEmbeddings, type TileRecord } from './tasks/embed-scene.js';
 import { readExampleImage } from './tasks/example-image.js';
 import { hitsToFeatureCollection, windowToWgs84Polygon } from './tasks/export-geojson.js';
+import { rocchio } from './tasks/feedback.js';
 import { scoreAll, scoreStats, selectHits } from './tasks/rank.js';
-import { planTiles } from './tiling/tile-plan.js';
+import { planTiles, type TilePlan } from './tiling/tile-plan.js';
 import { packageRoot } from './version.js';
 
 export interface EngineOptions {
@@ -28,6 +37,8 @@ export interface EngineOptions {
   threads?: number;
   /** Tiles per inference batch. */
   batchSize?: number;
+  /** Folder of the on-disk embedding index; default the per-user data folder; false keeps embeddings in memory only. */
+  indexDir?: string | false;
 }
 
 export interface Engine extends EngineApi {
@@ -44,12 +55,48 @@ function checkNumber(name: string, v: number | undefined, lo: number, hi: number
   }
 }
 
+interface Embedded {
+  emb: SceneEmbeddings;
+  entryId: string | null;
+  resumedFrom: number;
+  alreadyIndexed: boolean;
+}
+
+function crsLabel(info: SceneInfo): string | null {
+  const crs = info.crs;
+  return crs ? (crs.epsg ? `EPSG:${crs.epsg}` : crs.proj4 ?? crs.wkt ?? crs.name) : null;
+}
+
+function tileBBox(scene: Scene, t: { x: number; y: number; width: number; height: number }): BBox | null {
+  if (!scene.info.geoTransform || !scene.info.crs?.proj4) return null;
+  try {
+    const pts = [[t.x, t.y], [t.x + t.width / 2, t.y], [t.x + t.width, t.y], [t.x + t.width, t.y + t.height / 2], [t.x + t.width, t.y + t.height], [t.x + t.width / 2, t.y + t.height], [t.x, t.y + t.height], [t.x, t.y + t.height / 2]];
+    const ll = pts.map(([c, r]) => scene.pixelToWgs84(c, r));
+    return ll.every((p) => Number.isFinite(p[0]) && Number.isFinite(p[1])) ? bboxOf(ll) : null;
+  } catch {
+    return null;
+  }
+}
+
+function bboxesIntersect(a: BBox, b: BBox): boolean {
+  return a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
+}
+
 export function createEngine(options: EngineOptions = {}): Engine {
   const searchPaths = options.modelSearchPaths ?? defaultModelSearchPaths(packageRoot());
+  const indexDir = options.indexDir === false ? null : options.indexDir ?? defaultIndexDir();
   const models = new Map<string, Promise<Model>>();
   const scenes = new Map<string, Promise<Scene>>();
   const embeddings = new Map<string, SceneEmbeddings>();
+  let store: Promise<IndexStore> | null = null;
   let disposed = false;
+
+  const getStore = (): Promise<IndexStore> | null => {
+    if (!indexDir) return null;
+    store ??= IndexStore.open(indexDir);
+    store.catch(() => (store = null));
+    return store;
+  };
 
   const getModel = (idOrPath?: string): Promise<Model> => {
     if (disposed) throw new EngineError(ErrorCodes.INTERNAL, 'Engine used after dispose()');
@@ -74,38 +121,111 @@ export function createEngine(options: EngineOptions = {}): Engine {
     return s;
   };
 
-  async function embed(scene: Scene, model: Model, t: TilingParams, ctx: TaskContext): Promise<SceneEmbeddings> {
+  function fromStored(plan: TilePlan, bands: number[], dim: number, tiles: StoredTile[], vectors: Float32Array): SceneEmbeddings {
+    const records: TileRecord[] = [];
+    let skipped = 0;
+    for (const t of tiles) {
+      if (t.row < 0) {
+        skipped++;
+        continue;
+      }
+      const g = plan.grid.tiles[t.index];
+      records.push({ index: t.index, row: g.row, col: g.col, window: t.window, validFraction: t.validFraction });
+    }
+    return { plan, bands, records, vectors, dim, tilesTotal: plan.grid.tiles.length, tilesSkipped: skipped };
+  }
+
+  async function embed(scene: Scene, model: Model, t: TilingParams, ctx: TaskContext): Promise<Embedded> {
     checkNumber('minValid', t.minValid, 0, 1);
     const plan = planTiles(scene.info, { tile: t.tile, overlap: t.overlap, modelInputSize: model.info.manifest.vision.imageSize });
     const bands = resolveBands(scene.info, t.bands ?? 'rgb');
-    const key = JSON.stringify([scene.info.source, model.info.manifestSha256, plan.tileSizePx, plan.overlapPx, plan.level, bands, t.minValid ?? DEFAULTS.minValid]);
-    const cached = embeddings.get(key);
-    if (cached) return cached;
-    ctx.onProgress?.({ stage: 'stretch', done: 0, total: 1 });
-    const stretch = await computeStretch(scene, bands, { signal: ctx.signal });
-    const result = await embedScene(scene, model, {
-      plan,
-      bands,
-      stretch,
-      minValid: t.minValid ?? DEFAULTS.minValid,
-      batchSize: options.batchSize ?? DEFAULTS.batchSize,
-      signal: ctx.signal,
-      onProgress: ctx.onProgress,
-    });
-    embeddings.set(key, result);
-    return result;
+    const minValid = t.minValid ?? DEFAULTS.minValid;
+    const memKey = JSON.stringify([scene.info.source, model.info.manifestSha256, plan.tileSizePx, plan.overlapPx, plan.level, bands, minValid]);
+    const cached = embeddings.get(memKey);
+    if (cached) return { emb: cached, entryId: null, resumedFrom: 0, alreadyIndexed: true };
+    const dim = model.embeddingDim;
+    const run = async (start: number, onBatch?: Parameters<typeof embedScene>[2]['onBatch']) => {
+      ctx.onProgress?.({ stage: 'stretch', done: 0, total: 1 });
+      const stretch = await computeStretch(scene, bands, { signal: ctx.signal });
+      return embedScene(scene, model, { plan, bands, stretch, minValid, batchSize: options.batchSize ?? DEFAULTS.batchSize, signal: ctx.signal, onProgress: ctx.onProgress, start, onBatch });
+    };
+
+    const st = getStore();
+    if (!st) {
+      const emb = await run(0);
+      embeddings.set(memKey, emb);
+      return { emb, entryId: null, resumedFrom: 0, alreadyIndexed: false };
+    }
+    const s = await st;
+    const fingerprint = await sceneFingerprint(scene.info.source, { cacheDir: s.dir, signal: ctx.signal, onProgress: ctx.onProgress });
+    const key: EntryKey = { scene: fingerprint, model: { id: model.info.manifest.id, sha256: model.info.manifestSha256 }, tiling: { tileSizePx: plan.tileSizePx, overlapPx: plan.overlapPx, level: plan.level, bands, minValid } };
+    let reader = await s.reader(key);
+    let resumedFrom = 0;
+    const alreadyIndexed = reader?.commit.complete === true;
+    if (!alreadyIndexed) {
+      const writer = await s.writer(key, {
+        source: scene.info.source,
+        scene: { width: scene.info.width, height: scene.info.height, crs: crsLabel(scene.info), boundsWgs84: scene.info.boundsWgs84 },
+        grid: { rows: plan.grid.rows, cols: plan.grid.cols, tilesTotal: plan.grid.tiles.length, windows: plan.grid.tiles.map((g) => [g.window.x, g.window.y, g.window.width, g.window.height]) },
+        dim,
+      });
+      try {
+        resumedFrom = writer.commit.positions;
+        if (resumedFrom < plan.grid.tiles.length) {
+          await run(resumedFrom, (b) => writer.append(b.processed.map((p) => ({ ...p, bbox: tileBBox(scene, plan.grid.tiles[p.index].window) })), b.vectors));
+        }
+        await writer.complete();
+      } finally {
+        await writer.close();
+      }
+      reader = await s.reader(key);
+    }
+    const { tiles, vectors } = await reader!.load();
+    const emb = fromStored(plan, bands, dim, tiles, vectors);
+    embeddings.set(memKey, emb);
+    return { emb, entryId: reader!.meta.id, resumedFrom, alreadyIndexed };
   }
 
-  function finish(scene: Scene, model: Model, emb: SceneEmbeddings, query: Float32Array, p: { top?: number; minScore?: number; suppressIoU?: number }, exclude: Set<number> | undefined, q: SearchResult['query'], t0: number): SearchResult {
+  /** The query vector: the text's (or a saved one), refined by feedback on tiles of this scene. */
+  function feedbackVector(base: Float32Array | null, emb: SceneEmbeddings, f: FeedbackParams): Float32Array {
+    const rel = f.relevant ?? [];
+    const non = f.notRelevant ?? [];
+    if (rel.length === 0 && non.length === 0) {
+      if (!base) throw new EngineError(ErrorCodes.BAD_ARGUMENT, 'The query is empty: type what to look for, or mark tiles relevant.');
+      return base;
+    }
+    const pick = (ids: number[]) =>
+      ids.map((id) => {
+        const pos = emb.records.findIndex((r) => r.index === id);
+        if (pos < 0) throw new EngineError(ErrorCodes.BAD_ARGUMENT, `Tile ${id} is not an embedded tile of this scene (0..${emb.tilesTotal - 1}, mostly-nodata tiles excluded).`);
+        return emb.vectors.subarray(pos * emb.dim, (pos + 1) * emb.dim);
+      });
+    return rocchio(base, pick(rel), pick(non), emb.dim);
+  }
+
+  function baseQuery(model: Model, f: FeedbackParams): Float32Array | null {
+    if (!f.queryVector) return null;
+    if (!Array.isArray(f.queryVector) || f.queryVector.length !== model.embeddingDim || !f.queryVector.every(Number.isFinite)) {
+      throw new EngineError(ErrorCodes.BAD_ARGUMENT, `The saved query vector has ${Array.isArray(f.queryVector) ? f.queryVector.length : 0} numbers; model ${model.info.manifest.id} needs ${model.embeddingDim}. Was it saved with another model?`);
+    }
+    return Float32Array.from(f.queryVector);
+  }
+
+  function finish(scene: Scene, model: Model, e: Embedded, query: Float32Array, p: { top?: number; minScore?: number; suppressIoU?: number }, exclude: Set<number> | undefined, q: SearchResult['query'], t0: number): SearchResult {
+    const { emb } = e;
     const scores = scoreAll(emb.vectors, emb.dim, query);
     const picked = selectHits(emb.records, scores, { top: p.top ?? DEFAULTS.top, minScore: p.minScore, suppressIoU: p.suppressIoU ?? DEFAULTS.suppressIoU, exclude });
     const hits: Hit[] = picked.map((i, k) => {
       const r = emb.records[i];
       return { rank: k + 1, score: scores[i], tileIndex: r.index, row: r.row, col: r.col, window: r.window, polygon: windowToWgs84Polygon(scene, r.window) };
     });
-    const crs = scene.info.crs;
+    const stats = scoreStats(scores);
+    let best: number | undefined;
+    scores.forEach((s, i) => {
+      if (!exclude?.has(i) && (best === undefined || s > best)) best = s;
+    });
     return {
-      scene: { source: scene.info.source, width: scene.info.width, height: scene.info.height, crs: crs ? (crs.epsg ? `EPSG:${crs.epsg}` : crs.proj4 ?? crs.wkt ?? crs.name) : null },
+      scene: { source: scene.info.source, width: scene.info.width, height: scene.info.height, crs: crsLabel(scene.info) },
       model: { id: model.info.manifest.id, name: model.info.manifest.name, sha256: model.info.manifestSha256, provider: model.info.provider, languages: model.info.manifest.languages },
       query: q,
       tiling: {
@@ -119,7 +239,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
         tilesSkipped: emb.tilesSkipped,
       },
       hits,
-      scoreStats: scoreStats(scores),
+      scoreStats: stats,
+      calibration: calibrate(best, stats, emb.records.length),
+      queryVector: Array.from(query),
+      entryId: e.entryId,
       elapsedMs: Date.now() - t0,
     };
   }
@@ -130,23 +253,39 @@ export function createEngine(options: EngineOptions = {}): Engine {
     checkNumber('suppressIoU', p.suppressIoU, 0, 1);
   }
 
+  function nothingEmbedded(scene: Scene, e: Embedded): void {
+    if (e.emb.records.length === 0) {
+      throw new EngineError(ErrorCodes.NOTHING_TO_DO, `No tile of ${scene.info.source} has enough valid pixels (all ${e.emb.tilesTotal} are nodata/masked); lower --min-valid or check the band mapping.`);
+    }
+  }
+
   return {
     async info(source: string, ctx: TaskContext = {}): Promise<SceneInfo> {
       const scene = await getScene(source, ctx.signal);
       return scene.info;
     },
 
+    async index(p: IndexParams, ctx: TaskContext = {}): Promise<IndexResult> {
+      const t0 = Date.now();
+      const model = await getModel(p.model);
+      const scene = await getScene(p.scene, ctx.signal);
+      const e = await embed(scene, model, p, ctx);
+      return { entryId: e.entryId, source: scene.info.source, tilesTotal: e.emb.tilesTotal, tilesEmbedded: e.emb.records.length, tilesSkipped: e.emb.tilesSkipped, resumedFrom: e.resumedFrom, alreadyIndexed: e.alreadyIndexed, elapsedMs: Date.now() - t0 };
+    },
+
     async search(p: SearchParams, ctx: TaskContext = {}): Promise<SearchResult> {
       const t0 = Date.now();
       checkRanking(p);
-      if (typeof p.query !== 'string' || p.query.trim() === '') throw new EngineError(ErrorCodes.BAD_ARGUMENT, 'The query is empty: type what to look for, e.g. "airplanes parked near a runway".');
+      const text = typeof p.query === 'string' ? p.query.trim() : '';
+      if (!text && !p.queryVector && !p.relevant?.length) throw new EngineError(ErrorCodes.BAD_ARGUMENT, 'The query is empty: type what to look for, e.g. "airplanes parked near a runway".');
       const model = await getModel(p.model);
       const scene = await getScene(p.scene, ctx.signal);
-      const [q] = await model.encodeTexts([p.query.trim()], { signal: ctx.signal });
-      const emb = await embed(scene, model, p, ctx);
+      const base = baseQuery(model, p) ?? (text ? (await model.encodeTexts([text], { signal: ctx.signal }))[0] : null);
+      const e = await embed(scene, model, p, ctx);
       throwIfAborted(ctx.signal);
-      if (emb.records.length === 0) throw new EngineError(ErrorCodes.NOTHING_TO_DO, `No tile of ${scene.info.source} has enough valid pixels (all ${emb.tilesTotal} are nodata/masked); lower --min-valid or check the band mapping.`);
-      return finish(scene, model, emb, q, p, undefined, { text: p.query }, t0);
+      nothingEmbedded(scene, e);
+      const q = feedbackVector(base, e.emb, p);
+      return finish(scene, model, e, q, p, undefined, { text: p.query }, t0);
     },
 
     async similar(p: SimilarParams, ctx: TaskContext = {}): Promise<SearchResult> {
@@ -155,7 +294,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
       if ((p.tileIndex === undefined) === (p.image === undefined)) throw new EngineError(ErrorCodes.BAD_ARGUMENT, 'Give exactly one example: a tile index of the scene or an image file.');
       const model = await getModel(p.model);
       const scene = await getScene(p.scene, ctx.signal);
-      const emb = await embed(scene, model, p, ctx);
+      const e = await embed(scene, model, p, ctx);
+      nothingEmbedded(scene, e);
+      const { emb } = e;
       let query: Float32Array;
       let exclude: Set<number> | undefined;
       if (p.tileIndex !== undefined) {
@@ -168,7 +309,68 @@ export function createEngine(options: EngineOptions = {}): Engine {
         const img = await readExampleImage(p.image!, p.bands ?? 'rgb', ctx.signal);
         [query] = await model.encodeImages([img], { signal: ctx.signal });
       }
-      return finish(scene, model, emb, query, p, exclude, p.tileIndex !== undefined ? { tileIndex: p.tileIndex } : { image: p.image }, t0);
+      return finish(scene, model, e, query, p, exclude, p.tileIndex !== undefined ? { tileIndex: p.tileIndex } : { image: p.image }, t0);
+    },
+
+    async catalog(): Promise<CatalogEntry[]> {
+      const st = getStore();
+      if (!st) return [];
+      return (await (await st).list()).map((e) => ({ id: e.id, source: e.source, fingerprint: e.scene, model: e.model, tiling: e.tiling, tilesTotal: e.tilesTotal, tilesIndexed: e.positions, complete: e.complete, bytes: e.bytes, createdAt: e.createdAt }));
+    },
+
+    async removeFromCatalog(idOrSource: string): Promise<string[]> {
+      const st = getStore();
+      if (!st) return [];
+      const removed = await (await st).remove(idOrSource);
+      embeddings.clear();
+      return removed;
+    },
+
+    async searchCatalog(p: CatalogSearchParams, ctx: TaskContext = {}): Promise<CatalogSearchResult> {
+      const t0 = Date.now();
+      checkRanking(p);
+      const st = getStore();
+      if (!st) throw new EngineError(ErrorCodes.BAD_ARGUMENT, 'Catalog search needs the on-disk index, which this engine runs without.');
+      const s = await st;
+      const model = await getModel(p.model);
+      const text = typeof p.query === 'string' ? p.query.trim() : '';
+      const base = baseQuery(model, p) ?? (text ? (await model.encodeTexts([text], { signal: ctx.signal }))[0] : null);
+      if (!base) throw new EngineError(ErrorCodes.BAD_ARGUMENT, 'The query is empty: type what to look for.');
+      const top = p.top ?? DEFAULTS.top;
+      const entries = (await s.list()).filter((e) => e.model.sha256 === model.info.manifestSha256 && (!p.scenes?.length || p.scenes.includes(e.source)));
+      const best: CatalogHit[] = [];
+      let tilesSearched = 0;
+      let done = 0;
+      for (const entry of entries) {
+        throwIfAborted(ctx.signal);
+        const reader = await s.reader({ scene: entry.scene, model: entry.model, tiling: entry.tiling });
+        if (!reader) continue;
+        const { tiles, vectors } = await reader.load();
+        const dim = reader.meta.dim;
+        const scores = scoreAll(vectors, dim, base);
+        for (const t of tiles) {
+          if (t.row < 0) continue;
+          if (p.bbox && !(t.bbox && bboxesIntersect(t.bbox, p.bbox))) continue;
+          tilesSearched++;
+          const score = scores[t.row];
+          if (p.minScore !== undefined && score < p.minScore) continue;
+          if (best.length < top || score > best[best.length - 1].score) {
+            best.push({ rank: 0, score, entryId: entry.id, source: entry.source, tileIndex: t.index, window: t.window, bbox: t.bbox });
+            best.sort((a, b) => b.score - a.score);
+            if (best.length > top) best.pop();
+          }
+        }
+        ctx.onProgress?.({ stage: 'search', done: ++done, total: entries.length, unit: 'scenes' });
+      }
+      best.forEach((h, i) => (h.rank = i + 1));
+      return {
+        query: p.query,
+        model: { id: model.info.manifest.id, name: model.info.manifest.name, sha256: model.info.manifestSha256, provider: model.info.provider, languages: model.info.manifest.languages },
+        hits: best,
+        scenesSearched: entries.length,
+        tilesSearched,
+        elapsedMs: Date.now() - t0,
+      };
     },
 
     async hitsToGeoJSON(result: SearchResult, exportOptions?: ExportOptions): Promise<FeatureCollection> {

@@ -20,8 +20,18 @@ export interface ModelParams {
   model?: string;
 }
 
-export interface SearchParams extends TilingParams, ModelParams {
+/** Relevance feedback and saved queries (Rocchio re-ranking from cached embeddings). */
+export interface FeedbackParams {
+  /** Tile indices the analyst marked relevant / not relevant. */
+  relevant?: number[];
+  notRelevant?: number[];
+  /** A query vector saved earlier (SavedQuery.vector) used instead of, or refined from, the text. */
+  queryVector?: number[];
+}
+
+export interface SearchParams extends TilingParams, ModelParams, FeedbackParams {
   scene: string;
+  /** The text query; may be empty when queryVector is given. */
   query: string;
   /** Number of hits to return (after suppression). Default 10. */
   top?: number;
@@ -73,6 +83,14 @@ export interface TilingSummary {
   tilesSkipped: number;
 }
 
+export interface Calibration {
+  /** How far the best score stands above the scene's own score distribution, in standard deviations. */
+  zTop: number;
+  /** 'confident': the best hits stand out; 'weak': they barely do; 'no-match': nothing in the scene matches confidently. */
+  verdict: 'confident' | 'weak' | 'no-match';
+  message: string;
+}
+
 export interface SearchResult {
   scene: { source: string; width: number; height: number; crs: string | null };
   model: ModelSummary;
@@ -81,6 +99,70 @@ export interface SearchResult {
   hits: Hit[];
   /** Statistics of every tile's score, to judge whether the best hits stand out. */
   scoreStats: { min: number; max: number; mean: number; std: number };
+  calibration: Calibration;
+  /** The query vector actually used (after feedback), for saving and re-running on other scenes. */
+  queryVector: number[];
+  /** The index entry the embeddings came from (null when the engine runs without an index). */
+  entryId: string | null;
+  elapsedMs: number;
+}
+
+export interface IndexParams extends TilingParams, ModelParams {
+  scene: string;
+}
+
+export interface IndexResult {
+  entryId: string | null;
+  source: string;
+  tilesTotal: number;
+  tilesEmbedded: number;
+  tilesSkipped: number;
+  /** Grid position the run started from: > 0 when it resumed an interrupted run. */
+  resumedFrom: number;
+  /** The scene was already fully indexed with these settings: nothing was computed. */
+  alreadyIndexed: boolean;
+  elapsedMs: number;
+}
+
+export interface CatalogEntry {
+  id: string;
+  source: string;
+  fingerprint: string;
+  model: { id: string; sha256: string };
+  tiling: { tileSizePx: number; overlapPx: number; level: number; bands: number[]; minValid: number };
+  tilesTotal: number;
+  tilesIndexed: number;
+  complete: boolean;
+  bytes: number;
+  createdAt: string;
+}
+
+export interface CatalogSearchParams extends ModelParams, FeedbackParams {
+  query: string;
+  top?: number;
+  minScore?: number;
+  /** Only tiles intersecting this WGS84 box [west, south, east, north]. */
+  bbox?: [number, number, number, number];
+  /** Only these scenes (paths/URLs as indexed). */
+  scenes?: string[];
+}
+
+export interface CatalogHit {
+  rank: number;
+  score: number;
+  entryId: string;
+  source: string;
+  tileIndex: number;
+  window: PixelWindow;
+  bbox: [number, number, number, number] | null;
+}
+
+export interface CatalogSearchResult {
+  query: string;
+  model: ModelSummary;
+  hits: CatalogHit[];
+  scenesSearched: number;
+  tilesSearched: number;
   elapsedMs: number;
 }
 
@@ -96,6 +178,12 @@ export interface EngineApi {
   info(source: string, ctx?: TaskContext): Promise<SceneInfo>;
   search(params: SearchParams, ctx?: TaskContext): Promise<SearchResult>;
   similar(params: SimilarParams, ctx?: TaskContext): Promise<SearchResult>;
+  /** Embeds a scene's tiles into the on-disk index (resumes an interrupted run; a no-op when already done). */
+  index(params: IndexParams, ctx?: TaskContext): Promise<IndexResult>;
+  catalog(): Promise<CatalogEntry[]>;
+  /** Removes index entries by id or scene path; returns the ids removed. */
+  removeFromCatalog(idOrSource: string): Promise<string[]>;
+  searchCatalog(params: CatalogSearchParams, ctx?: TaskContext): Promise<CatalogSearchResult>;
   /** Hits as a GeoJSON FeatureCollection with provenance. */
   hitsToGeoJSON(result: SearchResult, options?: ExportOptions): Promise<FeatureCollection>;
   dispose(): Promise<void>;

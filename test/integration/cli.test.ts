@@ -80,9 +80,10 @@ describe('geosift search', () => {
     const j = await cli(['search', mosaic, 'red', ...M, '--tile', '128px', '--json']);
     expect(JSON.parse(j.stdout).hits).toHaveLength(10);
     expect(j.stderr).toBe('');
-    const tty = await cli(['search', mosaic, 'red', ...M, '--tile', '128px'], { tty: true });
+    // A fresh index so that the tiles are embedded again and progress shows.
+    const tty = await cli(['search', mosaic, 'red', ...M, '--tile', '128px'], { tty: true, indexDir: workdir() });
     expect(tty.stderr).toMatch(/embed .*\d+\/144 tiles .*ETA/);
-    const quiet = await cli(['search', mosaic, 'red', ...M, '--tile', '128px', '--quiet'], { tty: true });
+    const quiet = await cli(['search', mosaic, 'red', ...M, '--tile', '128px', '--quiet'], { tty: true, indexDir: workdir() });
     expect(quiet.stderr).toBe('');
   });
 

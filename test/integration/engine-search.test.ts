@@ -1,5 +1,6 @@
 // End-to-end engine search on a GeoTIFF mosaic of real UC Merced test images with the generated test model.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../main/engine/index.js';
@@ -18,7 +19,7 @@ let engine: Engine;
 let expected: Record<string, number[]>;
 
 beforeAll(() => {
-  engine = createEngine({ modelSearchPaths: [join(generatedDir, 'models')] });
+  engine = createEngine({ modelSearchPaths: [join(generatedDir, 'models')], indexDir: mkdtempSync(join(tmpdir(), 'geosift-index-')) });
   const means = gdalCellMeans(mosaic, layout().grid).map(([r, g, b]) => imageFeature(r / 255, g / 255, b / 255));
   expected = Object.fromEntries(Object.entries(WORD_VECTORS).map(([w, v]) => [w, means.map((f) => cosine(f, v))]));
 });

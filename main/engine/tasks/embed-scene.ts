@@ -38,11 +38,25 @@ export interface EmbedSceneOptions {
   batchSize: number;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
+  /** Grid position to start from (resuming an interrupted run); earlier tiles are the caller's. */
+  start?: number;
+  /** Called after each batch is embedded, before the next is awaited: the place to persist it. */
+  onBatch?: (batch: EmbeddedBatch) => Promise<void>;
+}
+
+export interface EmbeddedBatch {
+  /** Every grid position of the batch in order, embedded or skipped. */
+  processed: { index: number; validFraction: number; embedded: boolean }[];
+  /** One vector per embedded tile, in order. */
+  vectors: Float32Array[];
+  /** Grid position after the batch. */
+  next: number;
 }
 
 interface Batch {
   images: RgbImage[];
   records: TileRecord[];
+  processed: EmbeddedBatch['processed'];
   /** Grid position to continue from. */
   next: number;
   skipped: number;
@@ -54,7 +68,7 @@ export async function embedScene(scene: Scene, model: Model, o: EmbedSceneOption
   const dim = model.embeddingDim;
 
   const loadBatch = async (start: number): Promise<Batch> => {
-    const batch: Batch = { images: [], records: [], next: start, skipped: 0 };
+    const batch: Batch = { images: [], records: [], processed: [], next: start, skipped: 0 };
     while (batch.next < total && batch.images.length < o.batchSize) {
       throwIfAborted(o.signal);
       const t = tiles[batch.next++];
@@ -62,8 +76,10 @@ export async function embedScene(scene: Scene, model: Model, o: EmbedSceneOption
       const { image, validFraction } = toRgb(data, o.stretch);
       if (validFraction < o.minValid) {
         batch.skipped++;
+        batch.processed.push({ index: t.index, validFraction, embedded: false });
         continue;
       }
+      batch.processed.push({ index: t.index, validFraction, embedded: true });
       batch.images.push(image);
       batch.records.push({ index: t.index, row: t.row, col: t.col, window: t.window, validFraction });
     }
@@ -73,7 +89,8 @@ export async function embedScene(scene: Scene, model: Model, o: EmbedSceneOption
   const records: TileRecord[] = [];
   const chunks: Float32Array[] = [];
   let skipped = 0;
-  let pending: Promise<Batch> = loadBatch(0);
+  const start = o.start ?? 0;
+  let pending: Promise<Batch> = loadBatch(start);
   for (;;) {
     const batch = await pending;
     skipped += batch.skipped;
@@ -81,9 +98,10 @@ export async function embedScene(scene: Scene, model: Model, o: EmbedSceneOption
     if (batch.images.length === 0 && !more) break;
     // Start inference first (its pre-processing is synchronous), then decode the next batch while ONNX Runtime works on its own threads.
     const encoding = batch.images.length ? model.encodeImages(batch.images, { signal: o.signal }) : Promise.resolve([]);
-    pending = more ? loadBatch(batch.next) : Promise.resolve({ images: [], records: [], next: total, skipped: 0 });
+    pending = more ? loadBatch(batch.next) : Promise.resolve({ images: [], records: [], processed: [], next: total, skipped: 0 });
     pending.catch(() => undefined); // rejection is re-raised when awaited; avoid an unhandled-rejection warning meanwhile
     const vectors = await encoding;
+    if (o.onBatch && batch.processed.length) await o.onBatch({ processed: batch.processed, vectors, next: batch.next });
     for (const v of vectors) chunks.push(v);
     records.push(...batch.records);
     o.onProgress?.({ stage: 'embed', done: batch.next, total, unit: 'tiles' });

@@ -9,6 +9,27 @@ import type { EncodeOptions, Model, ModelInfo, ModelLoadOptions, ModelManifest, 
 
 export const DEFAULT_BATCH_SIZE = 16;
 
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+
+/**
+ * The text cleaning open_clip applies before tokenizing (its default "whitespace" clean: HTML
+ * entities unescaped, runs of whitespace collapsed, ends stripped). open_clip also runs ftfy's
+ * mojibake repair, which has no JavaScript port; it changes nothing in well-formed UTF-8 text.
+ */
+export function cleanText(text: string): string {
+  let s = text;
+  for (let i = 0; i < 2; i++) {
+    s = s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e: string) => {
+      if (e[0] === '#') {
+        const cp = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+        return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
+      }
+      return ENTITIES[e.toLowerCase()] ?? m;
+    });
+  }
+  return s.replace(/\s+/g, ' ').trim();
+}
+
 /** What the encoder needs from the tokenizer (see tokenizer/index.ts). */
 interface TextTokenizer {
   encode(text: string, options: { maxLength: number }): { ids: number[] };
@@ -192,7 +213,7 @@ class OnnxClipModel implements Model {
       const batch = texts.slice(start, start + this.batchSize);
       const encoded = batch.map((text, i) => {
         if (typeof text !== 'string') throw new EngineError(ErrorCodes.BAD_ARGUMENT, `text ${start + i} is not a string`);
-        return this.tokenizer.encode(text, { maxLength: t.contextLength }).ids;
+        return this.tokenizer.encode(cleanText(text), { maxLength: t.contextLength }).ids;
       });
       const len = t.padToContextLength ? t.contextLength : Math.max(1, ...encoded.map((ids) => ids.length));
       const ids = new BigInt64Array(batch.length * len).fill(BigInt(t.padId));

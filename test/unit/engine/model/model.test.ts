@@ -256,3 +256,12 @@ describe('dispose', () => {
     await expect(m.encodeTexts(['red'])).rejects.toThrow(/after dispose/);
   });
 });
+
+describe('text cleaning as open_clip does it', () => {
+  it('unescapes HTML entities, collapses whitespace and strips', async () => {
+    const { cleanText } = await import('../../../../main/engine/model/model.js');
+    expect(cleanText('  a&amp;b \n\t  c&#233;&#x4E2D;  ')).toBe('a&b cé中');
+    expect(cleanText('&amp;lt;')).toBe('<');
+    expect(cleanText('no change')).toBe('no change');
+  });
+});

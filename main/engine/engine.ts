@@ -3,8 +3,9 @@ import { bboxOf } from '../../shared/geo/geojson.js';
 import type { BBox, FeatureCollection } from '../../shared/geo/types.js';
 import type {
   CatalogEntry, CatalogHit, CatalogSearchParams, CatalogSearchResult, EngineApi, ExportOptions, FeedbackParams, Hit,
-  IndexParams, IndexResult, SearchParams, SearchResult, SimilarParams, TilingParams,
+  IndexParams, IndexResult, PreviewTile, PreviewTileParams, SearchParams, SearchResult, SimilarParams, TilingParams,
 } from '../../shared/protocol/engine-api.js';
+import { PNG } from 'pngjs';
 import { EngineError, ErrorCodes, throwIfAborted } from '../../shared/protocol/errors.js';
 import type { TaskContext } from '../../shared/protocol/progress.js';
 import type { SceneInfo } from '../../shared/protocol/scene.js';
@@ -16,7 +17,7 @@ import { defaultModelSearchPaths, DEFAULT_MODEL_ID, resolveModelDir } from './mo
 import type { ExecutionProviderName, Model } from './model/types.js';
 import { resolveBands } from './raster/bands.js';
 import { openScene } from './raster/open-scene.js';
-import { computeStretch } from './raster/stretch.js';
+import { computeStretch, toRgb, type BandStretch } from './raster/stretch.js';
 import type { Scene } from './raster/types.js';
 import { calibrate } from './tasks/calibrate.js';
 import { embedScene, type SceneEmbeddings, type TileRecord } from './tasks/embed-scene.js';
@@ -88,6 +89,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const models = new Map<string, Promise<Model>>();
   const scenes = new Map<string, Promise<Scene>>();
   const embeddings = new Map<string, SceneEmbeddings>();
+  const stretches = new Map<string, Promise<BandStretch[]>>();
   let store: Promise<IndexStore> | null = null;
   let disposed = false;
 
@@ -146,7 +148,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const dim = model.embeddingDim;
     const run = async (start: number, onBatch?: Parameters<typeof embedScene>[2]['onBatch']) => {
       ctx.onProgress?.({ stage: 'stretch', done: 0, total: 1 });
-      const stretch = await computeStretch(scene, bands, { signal: ctx.signal });
+      const stretch = await getStretch(scene, bands, ctx.signal);
       return embedScene(scene, model, { plan, bands, stretch, minValid, batchSize: options.batchSize ?? DEFAULTS.batchSize, signal: ctx.signal, onProgress: ctx.onProgress, start, onBatch });
     };
 
@@ -259,10 +261,44 @@ export function createEngine(options: EngineOptions = {}): Engine {
     }
   }
 
+  const getStretch = (scene: Scene, bands: number[], signal?: AbortSignal): Promise<BandStretch[]> => {
+    const key = JSON.stringify([scene.info.source, bands]);
+    let s = stretches.get(key);
+    if (!s) {
+      s = computeStretch(scene, bands, { signal });
+      stretches.set(key, s);
+      s.catch(() => stretches.delete(key));
+    }
+    return s;
+  };
+
   return {
     async info(source: string, ctx: TaskContext = {}): Promise<SceneInfo> {
       const scene = await getScene(source, ctx.signal);
       return scene.info;
+    },
+
+    async previewTile(p: PreviewTileParams, ctx: TaskContext = {}): Promise<PreviewTile> {
+      const scene = await getScene(p.scene, ctx.signal);
+      const size = p.tileSize ?? 256;
+      checkNumber('tileSize', size, 16, 1024, true);
+      const ov = scene.info.overviews.find((o) => o.level === p.level);
+      if (!ov) throw new EngineError(ErrorCodes.BAD_ARGUMENT, `Level ${p.level} does not exist: ${scene.info.source} has levels 0..${scene.info.overviews.length - 1}.`);
+      checkNumber('x', p.x, 0, Math.ceil(ov.width / size) - 1, true);
+      checkNumber('y', p.y, 0, Math.ceil(ov.height / size) - 1, true);
+      const bands = resolveBands(scene.info, p.bands ?? 'rgb');
+      const stretch = await getStretch(scene, bands, ctx.signal);
+      const window = { x: p.x * size * ov.scaleX, y: p.y * size * ov.scaleY, width: size * ov.scaleX, height: size * ov.scaleY };
+      const data = await scene.readWindow(window, { bands, level: p.level, signal: ctx.signal });
+      const { image, valid } = toRgb(data, stretch);
+      const png = new PNG({ width: image.width, height: image.height });
+      for (let i = 0; i < image.width * image.height; i++) {
+        png.data[i * 4] = image.data[i * 3];
+        png.data[i * 4 + 1] = image.data[i * 3 + 1];
+        png.data[i * 4 + 2] = image.data[i * 3 + 2];
+        png.data[i * 4 + 3] = valid[i] ? 255 : 0;
+      }
+      return { width: image.width, height: image.height, pngBase64: PNG.sync.write(png).toString('base64') };
     },
 
     async index(p: IndexParams, ctx: TaskContext = {}): Promise<IndexResult> {
@@ -388,6 +424,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       models.clear();
       scenes.clear();
       embeddings.clear();
+      stretches.clear();
       await Promise.allSettled(ms.map(async (m) => (await m).dispose()));
       await Promise.allSettled(ss.map(async (s) => (await s).close()));
     },

@@ -173,7 +173,28 @@ export interface ExportOptions {
   densify?: number;
 }
 
+export interface PreviewTileParams {
+  scene: string;
+  /** Band mapping, as for search; the same stretch the model sees. */
+  bands?: string;
+  /** Overview level (0 = full resolution) and tile column/row in that level's pixel grid. */
+  level: number;
+  x: number;
+  y: number;
+  /** Tile edge in the level's pixels; default 256. */
+  tileSize?: number;
+}
+
+export interface PreviewTile {
+  width: number;
+  height: number;
+  /** RGBA PNG, base64 (alpha 0 where the scene has no data). */
+  pngBase64: string;
+}
+
 export interface EngineApi {
+  /** A display tile of the scene, rendered with the band mapping and stretch the model sees. */
+  previewTile(params: PreviewTileParams, ctx?: TaskContext): Promise<PreviewTile>;
   /** Reads a scene's metadata. */
   info(source: string, ctx?: TaskContext): Promise<SceneInfo>;
   search(params: SearchParams, ctx?: TaskContext): Promise<SearchResult>;
@@ -188,3 +209,16 @@ export interface EngineApi {
   hitsToGeoJSON(result: SearchResult, options?: ExportOptions): Promise<FeatureCollection>;
   dispose(): Promise<void>;
 }
+
+/** Arguments each EngineApi method takes before its TaskContext: the RPC layer's allow-list. */
+export const ENGINE_METHODS = {
+  info: 1,
+  previewTile: 1,
+  index: 1,
+  search: 1,
+  similar: 1,
+  catalog: 0,
+  removeFromCatalog: 1,
+  searchCatalog: 1,
+  hitsToGeoJSON: 2,
+} as const satisfies Partial<Record<keyof EngineApi, number>>;

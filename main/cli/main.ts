@@ -9,7 +9,9 @@ import { readFile } from 'node:fs/promises';
 import type { CatalogSearchResult, SearchResult, TilingParams } from '../../shared/protocol/engine-api.js';
 import { EngineError, ErrorCodes, isCanceled } from '../../shared/protocol/errors.js';
 import { ProgressBar, type ProgressStream } from './progress.js';
+import { readReference, referenceCheck, REFERENCE_TOLERANCE } from '../engine/tasks/reference-check.js';
 import { formatCatalog, formatCatalogHits, formatHits, formatInfo } from './format.js';
+import { registerServe } from './serve-command.js';
 
 export interface CliIO {
   stdout: ProgressStream;
@@ -170,6 +172,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: out, writeErr: err });
+  registerServe(program, io, engineFor);
 
   program
     .command('info')
@@ -293,6 +296,27 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       const removed = await engineFor({}).removeFromCatalog(what);
       if (removed.length === 0) throw new EngineError(ErrorCodes.BAD_ARGUMENT, `Nothing in the index matches ${what}; see \`geosift catalog\`.`);
       out(`Removed ${removed.length} entr${removed.length === 1 ? 'y' : 'ies'}: ${removed.join(', ')}\n`);
+    });
+
+  program
+    .command('check-model')
+    .description('check a model package against reference outputs (softmax % per image and query), through Geosift\'s own pipeline')
+    .argument('<model>', 'model id or package folder')
+    .requiredOption('--reference <file.json>', 'reference outputs, e.g. ../shared/data/rs-m-clip-samples/expected_outputs.json')
+    .option('--tolerance <points>', 'allowed difference in percentage points', numArg('--tolerance'))
+    .addOption(new Option('--provider <name>', 'execution provider').choices(['auto', 'cuda', 'dml', 'coreml', 'cpu']).default('auto'))
+    .option('--json', 'machine-readable output')
+    .action(async (modelId: string, o: { reference: string; tolerance?: number; json?: boolean; provider?: CommonOptions['provider'] }) => {
+      const model = await engineFor({ provider: o.provider }).model(modelId);
+      const { ref, baseDir } = await readReference(o.reference);
+      const r = await referenceCheck(model, ref, baseDir, o.tolerance ?? REFERENCE_TOLERANCE, io.signal);
+      if (o.json) out(JSON.stringify({ model: model.info.manifest.id, provider: model.info.provider, ...r }, null, 2) + '\n');
+      else {
+        out(`Model ${model.info.manifest.id} (${model.info.provider}) against ${o.reference}\n`);
+        for (const row of r.rows) out(`  ${row.ok ? 'ok  ' : 'FAIL'} ${row.ourPercent.toFixed(1).padStart(5)} % (expected ${row.expectedPercent.toFixed(1)} %)  [${row.language}] ${row.text}\n`);
+        out(`${r.passed ? 'PASSED' : 'FAILED'}: largest difference ${r.maxDiff.toFixed(2)} points (tolerance ${r.tolerance})\n`);
+      }
+      if (!r.passed) throw new EngineError(ErrorCodes.MODEL_MISMATCH, `${model.info.manifest.id} does not reproduce the reference outputs (largest difference ${r.maxDiff.toFixed(1)} points).`);
     });
 
   program

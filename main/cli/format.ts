@@ -80,3 +80,17 @@ export function formatCatalogHits(r: import('../../shared/protocol/engine-api.js
   for (const h of r.hits) lines.push(`${String(h.rank).padStart(4)}  ${h.score.toFixed(4)}  ${String(h.tileIndex).padStart(5)}  ${h.source}`);
   return lines.join('\n') + '\n';
 }
+
+export function formatLabels(r: import('../../shared/protocol/engine-api.js').LabelSummary): string {
+  const lines = [
+    `${r.tiles.length} tiles of ${r.scene.source} labelled with ${r.scheme.name}${r.scheme.name.includes(`(${r.scheme.language})`) ? "" : ` (${r.scheme.language})`}, model ${r.model.id} on ${r.model.provider}`,
+    `unknown below p=${r.thresholds.minProbability}${r.thresholds.minMargin ? ` or margin ${r.thresholds.minMargin}` : ''}; areas ${r.areaMethod === 'ellipsoid' ? 'on the WGS84 ellipsoid' : r.areaMethod === 'planar-crs' ? 'planar in the scene CRS' : 'not available (no georeferencing)'}`,
+    'class                      tiles   area (ha)    area (km2)   share   mean p',
+  ];
+  for (const a of r.areas) {
+    if (a.tiles === 0 && a.areaHa === 0) continue;
+    lines.push(`${a.name.slice(0, 26).padEnd(26)} ${String(a.tiles).padStart(5)}  ${a.areaHa.toFixed(2).padStart(10)}  ${a.areaKm2.toFixed(4).padStart(11)}  ${(a.fraction * 100).toFixed(1).padStart(5)} %  ${a.meanProbability === null ? '   -' : a.meanProbability.toFixed(2)}`);
+  }
+  for (const n of r.notes) lines.push(`Note: ${n}`);
+  return lines.join('\n') + '\n';
+}

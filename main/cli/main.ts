@@ -6,11 +6,12 @@ import { createEngine, DEFAULT_MODEL_ID, GEOSIFT_VERSION, writeFileAtomic, type 
 import { defaultModelSearchPaths } from '../engine/model/resolve-model.js';
 import { packageRoot } from '../engine/version.js';
 import { readFile } from 'node:fs/promises';
-import type { CatalogSearchResult, SearchResult, TilingParams } from '../../shared/protocol/engine-api.js';
+import type { CatalogSearchResult, ExportedFile, ExportFormatId, SearchResult, TilingParams } from '../../shared/protocol/engine-api.js';
+import { formatForPath } from '../engine/export/index.js';
 import { EngineError, ErrorCodes, isCanceled } from '../../shared/protocol/errors.js';
 import { ProgressBar, type ProgressStream } from './progress.js';
 import { readReference, referenceCheck, REFERENCE_TOLERANCE } from '../engine/tasks/reference-check.js';
-import { formatCatalog, formatCatalogHits, formatHits, formatInfo } from './format.js';
+import { formatCatalog, formatCatalogHits, formatHits, formatInfo, formatLabels } from './format.js';
 import { registerServe } from './serve-command.js';
 
 export interface CliIO {
@@ -124,6 +125,15 @@ function addFeedbackOptions(cmd: Command): Command {
     .option('--query-file <file.json>', 'run a query saved with --save-query');
 }
 
+/** The export format an output path asks for by its extension. */
+function formatOf(path: string, allowed: ExportFormatId[]): ExportFormatId {
+  const f = formatForPath(path)?.id as ExportFormatId | undefined;
+  if (!f || !allowed.includes(f)) {
+    throw new EngineError(ErrorCodes.BAD_ARGUMENT, `Cannot tell the format of ${path}: end the name with ${allowed.map((a) => ({ geojson: '.geojson', fgb: '.fgb', csv: '.csv', cog: '.tif' })[a]).join(', ')}.`);
+  }
+  return f;
+}
+
 function tiling(o: CommonOptions): TilingParams {
   return { tile: o.tile, overlap: o.overlap, bands: o.bands, minValid: o.minValid };
 }
@@ -138,11 +148,12 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   };
   const progressFor = (o: CommonOptions) => new ProgressBar(io.stderr, !o.quiet && !o.json && io.stderr.isTTY === true);
 
+  const writeExport = async (path: string, file: ExportedFile) => {
+    await writeFileAtomic(path, file.text ?? Buffer.from(file.base64 ?? '', 'base64'), io.signal);
+  };
+
   const emit = async (engine: Engine, result: SearchResult, o: CommonOptions) => {
-    if (o.output) {
-      const fc = await engine.hitsToGeoJSON(result, { crs: o.crs });
-      await writeFileAtomic(o.output, JSON.stringify(fc, null, 2) + '\n', io.signal);
-    }
+    if (o.output) await writeExport(o.output, await engine.exportHits(result, { format: formatOf(o.output, ['geojson', 'fgb', 'csv']), crs: o.crs }));
     if (o.json) out(JSON.stringify(result, null, 2) + '\n');
     else out(formatHits(result) + (o.output ? `\nWrote ${result.hits.length} hits to ${o.output}\n` : ''));
   };
@@ -244,6 +255,43 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       bar.done();
     }
   });
+
+  program
+    .command('label')
+    .description('label every tile zero-shot with land-cover classes: class map, legend, confidences and area per class')
+    .argument('<scene>', 'GeoTIFF / COG path or http(s) URL')
+    .option('-c, --classes <list>', 'classes to tell apart, comma-separated: "forest, water, buildings, farmland"')
+    .option('-s, --scheme <name|file>', 'a built-in scheme (eurosat, ucmerced, esa-worldcover, corine-l1) or a scheme file (docs/label-schemes.md)')
+    .option('-l, --lang <code>', 'language of the class names and prompts (en, pt, es, fr, de, nl, it, zh, ko, ru)', 'en')
+    .option('--min-prob <p>', 'below this probability a tile is "unknown" (default 0.3)', numArg('--min-prob'))
+    .option('--min-margin <m>', 'below this margin over the runner-up a tile is "unknown" (default 0)', numArg('--min-margin'))
+    .option('--no-ensemble', 'one prompt per class instead of the model\'s template ensemble')
+    .option('--dissolve', 'GeoJSON/FlatGeobuf: one multipolygon per class instead of one polygon per tile')
+    .option('-o, --output <file>', 'write .geojson, .fgb, .csv (per-class summary) or .tif (class raster COG); repeatable', (v: string, prev: string[] = []) => [...prev, v])
+    .option('-m, --model <id|dir>', `model id or package folder (default ${DEFAULT_MODEL_ID})`)
+    .addOption(new Option('--provider <name>', 'execution provider').choices(['auto', 'cuda', 'dml', 'coreml', 'cpu']).default('auto'))
+    .option('--threads <n>', 'inference threads (0 = all cores)', intArg('--threads'))
+    .option('--batch <n>', 'tiles per inference batch', intArg('--batch'))
+    .option('-t, --tile <size>', 'tile size: pixels ("224px") or metres ("150m")')
+    .option('--overlap <amount>', 'tile overlap', '0')
+    .option('-b, --bands <spec>', 'band preset or 1-based list', 'rgb')
+    .option('--min-valid <fraction>', 'skip tiles with less valid area', numArg('--min-valid'))
+    .option('--json', 'print the full result as JSON')
+    .option('-q, --quiet', 'no progress output')
+    .option('--no-index', 'keep embeddings in memory only')
+    .action(async (scene: string, o: CommonOptions & { classes?: string; scheme?: string; lang?: string; minProb?: number; minMargin?: number; ensemble?: boolean; dissolve?: boolean; output?: string[] | string }) => {
+      const outputs = (Array.isArray(o.output) ? o.output : o.output ? [o.output] : []).map((path) => ({ path, format: formatOf(path, ['geojson', 'fgb', 'csv', 'cog']) }));
+      const e = engineFor(o);
+      const bar = progressFor(o);
+      try {
+        const r = await e.label({ scene, classes: o.classes, scheme: o.scheme, lang: o.lang, minProbability: o.minProb, minMargin: o.minMargin, ensemble: o.ensemble, model: o.model, ...tiling(o) }, { signal: io.signal, onProgress: (p) => bar.update(p) });
+        bar.done();
+        for (const { path, format } of outputs) await writeExport(path, await e.exportLabels(r.labelId, { format, dissolve: o.dissolve }));
+        out(o.json ? JSON.stringify(r, null, 2) + '\n' : formatLabels(r) + outputs.map((x) => `Wrote ${x.path}\n`).join(''));
+      } finally {
+        bar.done();
+      }
+    });
 
   program
     .command('index')

@@ -3,8 +3,11 @@ import { bboxOf } from '../../shared/geo/geojson.js';
 import type { BBox, FeatureCollection } from '../../shared/geo/types.js';
 import type {
   CatalogEntry, CatalogHit, CatalogSearchParams, CatalogSearchResult, EngineApi, ExportOptions, FeedbackParams, Hit,
-  IndexParams, IndexResult, PreviewTile, PreviewTileParams, SearchParams, SearchResult, SimilarParams, TilingParams,
+  ExportedFile, ExportRequest, IndexParams, IndexResult, LabelParams, LabelSummary, PreviewTile, PreviewTileParams,
+  SearchParams, SearchResult, SimilarParams, TilingParams,
 } from '../../shared/protocol/engine-api.js';
+import { exportAs, getExportFormat } from './export/index.js';
+import { getScheme, labelEmbeddings, schemeFromClassList, type LabelResult } from './label/index.js';
 import { PNG } from 'pngjs';
 import { EngineError, ErrorCodes, throwIfAborted } from '../../shared/protocol/errors.js';
 import type { TaskContext } from '../../shared/protocol/progress.js';
@@ -59,6 +62,7 @@ function checkNumber(name: string, v: number | undefined, lo: number, hi: number
 interface Embedded {
   emb: SceneEmbeddings;
   entryId: string | null;
+  fingerprint: string | null;
   resumedFrom: number;
   alreadyIndexed: boolean;
 }
@@ -79,6 +83,12 @@ function tileBBox(scene: Scene, t: { x: number; y: number; width: number; height
   }
 }
 
+function packExport(request: ExportRequest, data: string | Uint8Array): ExportedFile {
+  const f = getExportFormat(request.format);
+  const base = { format: request.format, mediaType: f.mediaType, extension: f.extension };
+  return typeof data === 'string' ? { ...base, text: data } : { ...base, base64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') };
+}
+
 function bboxesIntersect(a: BBox, b: BBox): boolean {
   return a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
 }
@@ -90,6 +100,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const scenes = new Map<string, Promise<Scene>>();
   const embeddings = new Map<string, SceneEmbeddings>();
   const stretches = new Map<string, Promise<BandStretch[]>>();
+  const fingerprints = new Map<string, string>();
+  /** Recent labeling runs, kept for export (their class rasters are typed arrays that stay here). */
+  const labelRuns = new Map<string, { scene: Scene; result: LabelResult }>();
+  let labelSeq = 0;
+  const MAX_LABEL_RUNS = 8;
   let store: Promise<IndexStore> | null = null;
   let disposed = false;
 
@@ -144,7 +159,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const minValid = t.minValid ?? DEFAULTS.minValid;
     const memKey = JSON.stringify([scene.info.source, model.info.manifestSha256, plan.tileSizePx, plan.overlapPx, plan.level, bands, minValid]);
     const cached = embeddings.get(memKey);
-    if (cached) return { emb: cached, entryId: null, resumedFrom: 0, alreadyIndexed: true };
+    if (cached) return { emb: cached, entryId: null, fingerprint: fingerprints.get(scene.info.source) ?? null, resumedFrom: 0, alreadyIndexed: true };
     const dim = model.embeddingDim;
     const run = async (start: number, onBatch?: Parameters<typeof embedScene>[2]['onBatch']) => {
       ctx.onProgress?.({ stage: 'stretch', done: 0, total: 1 });
@@ -156,10 +171,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
     if (!st) {
       const emb = await run(0);
       embeddings.set(memKey, emb);
-      return { emb, entryId: null, resumedFrom: 0, alreadyIndexed: false };
+      return { emb, entryId: null, fingerprint: null, resumedFrom: 0, alreadyIndexed: false };
     }
     const s = await st;
     const fingerprint = await sceneFingerprint(scene.info.source, { cacheDir: s.dir, signal: ctx.signal, onProgress: ctx.onProgress });
+    fingerprints.set(scene.info.source, fingerprint);
     const key: EntryKey = { scene: fingerprint, model: { id: model.info.manifest.id, sha256: model.info.manifestSha256 }, tiling: { tileSizePx: plan.tileSizePx, overlapPx: plan.overlapPx, level: plan.level, bands, minValid } };
     let reader = await s.reader(key);
     let resumedFrom = 0;
@@ -185,7 +201,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const { tiles, vectors } = await reader!.load();
     const emb = fromStored(plan, bands, dim, tiles, vectors);
     embeddings.set(memKey, emb);
-    return { emb, entryId: reader!.meta.id, resumedFrom, alreadyIndexed };
+    return { emb, entryId: reader!.meta.id, fingerprint, resumedFrom, alreadyIndexed };
   }
 
   /** The query vector: the text's (or a saved one), refined by feedback on tiles of this scene. */
@@ -227,7 +243,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       if (!exclude?.has(i) && (best === undefined || s > best)) best = s;
     });
     return {
-      scene: { source: scene.info.source, width: scene.info.width, height: scene.info.height, crs: crsLabel(scene.info) },
+      scene: { source: scene.info.source, width: scene.info.width, height: scene.info.height, crs: crsLabel(scene.info), fingerprint: e.fingerprint },
       model: { id: model.info.manifest.id, name: model.info.manifest.name, sha256: model.info.manifestSha256, provider: model.info.provider, languages: model.info.manifest.languages },
       query: q,
       tiling: {
@@ -409,6 +425,49 @@ export function createEngine(options: EngineOptions = {}): Engine {
       };
     },
 
+    async label(p: LabelParams, ctx: TaskContext = {}): Promise<LabelSummary> {
+      const t0 = Date.now();
+      checkNumber('minProbability', p.minProbability, 0, 1);
+      checkNumber('minMargin', p.minMargin, 0, 1);
+      if (!p.classes === !p.scheme) throw new EngineError(ErrorCodes.BAD_ARGUMENT, 'Give either classes ("forest, water, buildings") or a scheme (eurosat, ucmerced, esa-worldcover, corine-l1, or a scheme file).');
+      const scheme = p.classes ? schemeFromClassList(p.classes, p.lang ?? 'en') : getScheme(p.scheme!);
+      const model = await getModel(p.model);
+      const scene = await getScene(p.scene, ctx.signal);
+      const e = await embed(scene, model, p, ctx);
+      nothingEmbedded(scene, e);
+      ctx.onProgress?.({ stage: 'label', done: 0, total: 1 });
+      const result = await labelEmbeddings(scene, model, e.emb, { scheme, language: p.lang, minProbability: p.minProbability, minMargin: p.minMargin, ensemble: p.ensemble, fingerprint: e.fingerprint ?? undefined, signal: ctx.signal });
+      const labelId = `labels-${++labelSeq}`;
+      labelRuns.set(labelId, { scene, result });
+      if (labelRuns.size > MAX_LABEL_RUNS) labelRuns.delete(labelRuns.keys().next().value!);
+      const r = result.raster;
+      return {
+        labelId,
+        scene: { source: result.scene.source, width: result.scene.width, height: result.scene.height, crs: result.scene.crs },
+        model: result.model,
+        scheme: { id: result.scheme.id, name: result.scheme.name, language: result.scheme.language, classes: result.scheme.classes.map((c) => ({ id: c.id, name: c.name, value: c.value, color: c.color })) },
+        tiling: result.tiling,
+        thresholds: result.thresholds,
+        tiles: result.tiles.map((t) => ({ tileIndex: t.tileIndex, row: t.row, col: t.col, window: t.window, classId: t.classId, probability: t.probability, runnerUpId: t.runnerUpId, runnerUpProbability: t.runnerUpProbability, margin: t.margin, polygon: windowToWgs84Polygon(scene, t.window, 2) })),
+        areas: result.areas.map((a) => ({ id: a.id, name: a.name, value: a.value, color: a.color, tiles: a.tiles, areaHa: a.areaHa, areaKm2: a.areaKm2, fraction: a.fraction, meanProbability: a.meanProbability })),
+        areaMethod: result.areaMethod,
+        raster: { width: r.width, height: r.height, cellSizePx: r.cellSizePx, originPx: [r.originPx, r.originPx], values: Array.from(r.data) },
+        notes: result.notes,
+        elapsedMs: Date.now() - t0,
+      };
+    },
+
+    async exportLabels(labelId: string, request: ExportRequest): Promise<ExportedFile> {
+      const run = labelRuns.get(labelId);
+      if (!run) throw new EngineError(ErrorCodes.BAD_ARGUMENT, `No labeling run ${labelId} in this session: label the scene again, then export.`);
+      return packExport(request, exportAs(request.format, { kind: 'labels', scene: run.scene, result: run.result }, request));
+    },
+
+    async exportHits(result: SearchResult, request: ExportRequest): Promise<ExportedFile> {
+      const scene = await getScene(result.scene.source);
+      return packExport(request, exportAs(request.format, { kind: 'hits', scene, result, provenance: { fingerprint: result.scene.fingerprint ?? undefined } }, request));
+    },
+
     async hitsToGeoJSON(result: SearchResult, exportOptions?: ExportOptions): Promise<FeatureCollection> {
       const scene = await getScene(result.scene.source);
       return hitsToFeatureCollection(scene, result, exportOptions);
@@ -425,6 +484,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       scenes.clear();
       embeddings.clear();
       stretches.clear();
+      labelRuns.clear();
       await Promise.allSettled(ms.map(async (m) => (await m).dispose()));
       await Promise.allSettled(ss.map(async (s) => (await s).close()));
     },

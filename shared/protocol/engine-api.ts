@@ -92,7 +92,8 @@ export interface Calibration {
 }
 
 export interface SearchResult {
-  scene: { source: string; width: number; height: number; crs: string | null };
+  /** fingerprint: the scene's content hash when it went through the index. */
+  scene: { source: string; width: number; height: number; crs: string | null; fingerprint?: string | null };
   model: ModelSummary;
   query: { text?: string; tileIndex?: number; image?: string };
   tiling: TilingSummary;
@@ -173,6 +174,92 @@ export interface ExportOptions {
   densify?: number;
 }
 
+export interface LabelParams extends TilingParams, ModelParams {
+  scene: string;
+  /** Classes typed by the user, comma-separated ("forest, water, buildings") ... */
+  classes?: string;
+  /** ... or a built-in scheme ("eurosat", "ucmerced", "esa-worldcover", "corine-l1") or a scheme file. */
+  scheme?: string;
+  /** Language of the class names and prompt templates; default "en". */
+  lang?: string;
+  /** Below this softmax probability a tile is "unknown" (default 0.3). */
+  minProbability?: number;
+  minMargin?: number;
+  /** Prompt-template ensembling (default true). */
+  ensemble?: boolean;
+}
+
+export interface LabelClass {
+  id: string;
+  name: string;
+  /** Value in the class raster (0 unknown, 255 nodata). */
+  value: number;
+  color: string;
+}
+
+export interface LabelTile {
+  tileIndex: number;
+  row: number;
+  col: number;
+  window: PixelWindow;
+  classId: string;
+  probability: number;
+  runnerUpId: string | null;
+  runnerUpProbability: number;
+  margin: number;
+  polygon: PolygonGeometry | null;
+}
+
+export interface LabelArea {
+  id: string;
+  name: string;
+  value: number;
+  color: string;
+  tiles: number;
+  areaHa: number;
+  areaKm2: number;
+  fraction: number;
+  meanProbability: number | null;
+}
+
+/** A labeling run as plain data (the class raster stays in the engine for export). */
+export interface LabelSummary {
+  /** Handle for exportLabels. */
+  labelId: string;
+  scene: { source: string; width: number; height: number; crs: string | null };
+  model: ModelSummary;
+  scheme: { id: string; name: string; language: string; classes: LabelClass[] };
+  tiling: TilingSummary;
+  thresholds: { minProbability: number; minMargin: number };
+  tiles: LabelTile[];
+  areas: LabelArea[];
+  areaMethod: 'ellipsoid' | 'planar-crs' | 'none';
+  /** The class raster: one value per cell of `cellSizePx` full-resolution pixels starting at `originPx`. */
+  raster: { width: number; height: number; cellSizePx: number; originPx: [number, number]; values: number[] };
+  notes: string[];
+  elapsedMs: number;
+}
+
+export type ExportFormatId = 'geojson' | 'fgb' | 'csv' | 'cog';
+
+export interface ExportRequest {
+  format: ExportFormatId;
+  /** Labels: dissolve tiles into one multipolygon per class (GeoJSON/FlatGeobuf). */
+  dissolve?: boolean;
+  /** Labels CSV: 'summary' (per class, default) or 'tiles'. */
+  csvTable?: 'summary' | 'tiles';
+  crs?: 'wgs84' | 'native';
+}
+
+export interface ExportedFile {
+  format: ExportFormatId;
+  mediaType: string;
+  extension: string;
+  /** Text formats as text, binary ones (fgb, cog) as base64. */
+  text?: string;
+  base64?: string;
+}
+
 export interface PreviewTileParams {
   scene: string;
   /** Band mapping, as for search; the same stretch the model sees. */
@@ -205,6 +292,12 @@ export interface EngineApi {
   /** Removes index entries by id or scene path; returns the ids removed. */
   removeFromCatalog(idOrSource: string): Promise<string[]>;
   searchCatalog(params: CatalogSearchParams, ctx?: TaskContext): Promise<CatalogSearchResult>;
+  /** Zero-shot land-cover labels for every tile, with legend and area per class. */
+  label(params: LabelParams, ctx?: TaskContext): Promise<LabelSummary>;
+  /** A labeling run in an export format (labelId from label()). */
+  exportLabels(labelId: string, request: ExportRequest): Promise<ExportedFile>;
+  /** Search hits in an export format. */
+  exportHits(result: SearchResult, request: ExportRequest): Promise<ExportedFile>;
   /** Hits as a GeoJSON FeatureCollection with provenance. */
   hitsToGeoJSON(result: SearchResult, options?: ExportOptions): Promise<FeatureCollection>;
   dispose(): Promise<void>;
@@ -221,4 +314,7 @@ export const ENGINE_METHODS = {
   removeFromCatalog: 1,
   searchCatalog: 1,
   hitsToGeoJSON: 2,
+  label: 1,
+  exportLabels: 2,
+  exportHits: 2,
 } as const satisfies Partial<Record<keyof EngineApi, number>>;

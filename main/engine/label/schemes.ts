@@ -152,9 +152,36 @@ export function schemeFromClassList(list: string | string[], lang = 'en'): Label
     if (n > 0) {
       throw new EngineError(ErrorCodes.BAD_ARGUMENT, `Class "${name}" is given twice in the class list.`);
     }
-    return { id, value: i + 1, color: DEFAULT_PALETTE[i % DEFAULT_PALETTE.length], names: { [lang]: name } };
+    return { id, value: i + 1, color: '', names: { [lang]: name } };
   });
+  // A typed class that a built-in scheme also names (in any language) keeps that scheme's
+  // conventional colour (water blue, forest green...); the others take unused palette colours.
+  const used = new Set<string>();
+  for (const c of classes) {
+    const known = knownColour(c.names[lang]);
+    if (known && !used.has(known)) {
+      c.color = known;
+      used.add(known);
+    }
+  }
+  const free = DEFAULT_PALETTE.filter((col) => !used.has(col));
+  let k = 0;
+  for (const c of classes) if (!c.color) c.color = free.length ? free[k++ % free.length] : DEFAULT_PALETTE[k++ % DEFAULT_PALETTE.length];
   return { id: 'custom', name: `Custom classes (${lang})`, classes };
+}
+
+/** Plain colour words name their own colour; land-cover words take a built-in scheme's colour. */
+const COLOUR_WORDS: Record<string, string> = { red: '#d62728', green: '#2ca02c', blue: '#1f77b4', yellow: '#ffd92f', white: '#f0f0f0', black: '#202020', bright: '#f0f0f0', dark: '#404040', orange: '#ff7f0e', brown: '#8c564b', grey: '#9e9e9e', gray: '#9e9e9e' };
+
+function knownColour(name: string): string | null {
+  const key = name.trim().toLowerCase();
+  if (COLOUR_WORDS[key]) return COLOUR_WORDS[key];
+  for (const scheme of BUILTIN_SCHEMES) {
+    for (const cls of scheme.classes) {
+      if (Object.values(cls.names).some((n) => n.toLowerCase() === key)) return cls.color;
+    }
+  }
+  return null;
 }
 
 /**

@@ -141,3 +141,17 @@ describe('class lists', () => {
     expect(slugify('  Golf   Course! ')).toBe('golf-course');
   });
 });
+
+describe('colours of typed classes', () => {
+  it('keeps conventional colours for known land-cover names and colour words, palette colours for the rest', async () => {
+    const { schemeFromClassList, listSchemes } = await import('../../../../main/engine/label/schemes.js');
+    const s = schemeFromClassList('Forest, red, my odd class, green', 'en');
+    const forest = listSchemes().flatMap((x) => x.classes).find((c) => Object.values(c.names).some((n) => n.toLowerCase() === 'forest'))!;
+    expect(s.classes[0].color).toBe(forest.color);
+    expect(s.classes[1].color).toBe('#d62728');
+    expect(s.classes[3].color).toBe('#2ca02c');
+    const colours = s.classes.map((c) => c.color);
+    expect(new Set(colours).size).toBe(colours.length);
+    expect(colours.every((c) => /^#[0-9a-f]{6}$/i.test(c))).toBe(true);
+  });
+});

@@ -15,8 +15,9 @@ const RULES = [
   { layer: 'shared', folders: ['shared'], packages: ['pure'], node: false },
   { layer: 'main/engine', folders: ['main/engine', 'shared'], packages: ['pure', 'node'], node: true },
   { layer: 'main/host', folders: ['main/host', 'main/engine', 'shared'], packages: ['pure', 'node'], node: true },
-  { layer: 'main/cli', folders: ['main/cli', 'main/engine', 'shared'], packages: ['pure', 'node'], node: true },
-  { layer: 'main/serve', folders: ['main/serve', 'main/engine', 'shared'], packages: ['pure', 'node'], node: true },
+  // The CLI starts `geosift serve`; serve reuses the host's engine guard (one path policy, not two copies).
+  { layer: 'main/cli', folders: ['main/cli', 'main/serve', 'main/engine', 'shared'], packages: ['pure', 'node'], node: true },
+  { layer: 'main/serve', folders: ['main/serve', 'main/host', 'main/engine', 'shared'], packages: ['pure', 'node'], node: true },
   { layer: 'main/electron', folders: ['main/electron', 'shared'], packages: ['pure', 'electron'], node: true },
   { layer: 'main/preload', folders: ['main/preload', 'shared'], packages: ['electron'], node: false },
   { layer: 'renderer', folders: ['renderer', 'shared'], typeOnlyFolders: ['main/preload'], packages: ['pure', 'dom'], node: false },

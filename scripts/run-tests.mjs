@@ -36,6 +36,7 @@ check('layering', process.execPath, [join(root, 'scripts', 'check-layers.mjs')])
 check('typecheck', process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit']);
 check('typecheck-shared', process.execPath, [tsc, '-p', 'shared/tsconfig.json']);
 check('typecheck-engine', process.execPath, [tsc, '-p', 'main/engine/tsconfig.json']);
+check('typecheck-renderer', process.execPath, [tsc, '-p', 'renderer/tsconfig.json']);
 
 // vitest: its JSON report is the source of the counts.
 const vitestJson = join(outDir, 'vitest.json');

@@ -1,4 +1,5 @@
 // `geosift serve`: the built renderer over HTTP and the engine over WebSocket, behind a token, for one machine by default.
+import { SAMPLE_SCENE } from '../../shared/protocol/sample-scene.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -115,7 +116,8 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
   const policy = await createPathPolicy({
     files: (options.scenes ?? []).filter((s) => !/^https?:\/\//i.test(s)),
     dirs: options.allow ?? [],
-    urls: (options.scenes ?? []).filter((s) => /^https?:\/\//i.test(s)),
+    // The UI's public sample scene is always allowed: it is a fixed, read-only URL.
+    urls: [...(options.scenes ?? []).filter((s) => /^https?:\/\//i.test(s)), SAMPLE_SCENE.url],
   });
   let port = 0;
   const loopbackOnly = LOOPBACK.has(host);

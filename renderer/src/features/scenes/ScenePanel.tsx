@@ -1,5 +1,6 @@
 // Opening a scene: a path or COG URL typed in, the server's allowed list, the recent list, the OS dialog in Electron.
 import { useState } from 'react';
+import { SAMPLE_SCENE } from '../../../../shared/protocol/sample-scene.js';
 import type { GeosiftBridge } from '../../engine-client/bridge.js';
 import { sceneName } from './recent-scenes.js';
 import type { AllowedScene } from './use-allowed-scenes.js';
@@ -40,6 +41,13 @@ export function ScenePanel(p: ScenePanelProps) {
           </button>
         )}
       </form>
+      <p className="hint">
+        No scene at hand?{' '}
+        <button type="button" className="link" title={`${SAMPLE_SCENE.title}. ${SAMPLE_SCENE.credit}. Read over the internet as a COG.`} disabled={p.opening} onClick={() => p.onOpen(SAMPLE_SCENE.url, 'typed')} data-testid="sample-scene">
+          Open the sample scene
+        </button>{' '}
+        ({SAMPLE_SCENE.title}; needs internet)
+      </p>
       {p.allowed && p.allowed.length > 0 && (
         <div className="scene-list">
           <h3>Scenes on this server</h3>

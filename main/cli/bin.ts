@@ -1,5 +1,5 @@
 // Process entry of the geosift command: wires real streams, Ctrl-C and the exit code to runCli.
-import { runCli } from './main.js';
+// The signal handlers go in before the CLI (and ONNX Runtime) load, so Ctrl-C during start-up is clean too.
 
 const controller = new AbortController();
 let interrupts = 0;
@@ -14,5 +14,6 @@ process.on('SIGINT', () => {
 });
 process.on('SIGTERM', () => controller.abort());
 
-const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal });
+const { runCli } = await import('./main.js');
+const code = controller.signal.aborted ? 130 : await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal });
 process.exitCode = code;

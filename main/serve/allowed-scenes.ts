@@ -1,4 +1,5 @@
 // Lists what a serve session may open: scenes named on the command line and scene files below allowed folders.
+import { SAMPLE_SCENE } from '../../shared/protocol/sample-scene.js';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { PathPolicy } from '../host/engine-guard.js';
@@ -39,6 +40,7 @@ export async function listAllowedScenes(policy: PathPolicy): Promise<AllowedScen
     }
   };
   for (const d of policy.dirs) await walk(d, 0);
-  for (const u of policy.urls) out.set(u, { path: u, name: u, bytes: null });
+  // The public sample scene has its own button in the UI; list only what this server was given.
+  for (const u of policy.urls) if (u !== SAMPLE_SCENE.url) out.set(u, { path: u, name: u, bytes: null });
   return [...out.values()];
 }

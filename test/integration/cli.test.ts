@@ -167,12 +167,17 @@ describe('the installed command (child process)', () => {
 
   it('stops cleanly on Ctrl-C (SIGINT): exit 130, no output file', async () => {
     const dir = workdir();
+    const home = workdir();
     const out = join(dir, 'hits.geojson');
     // 16 px tiles with 50 % overlap: ~36k tiles, far longer than the test waits.
-    const p = spawnCli(['search', mosaic, 'green', '--model', testModelDir, '--tile', '16px', '--overlap', '50%', '-o', out]);
+    const p = spawnCli(['search', mosaic, 'green', '--model', testModelDir, '--tile', '16px', '--overlap', '50%', '-o', out], { GEOSIFT_HOME: home });
     let err = '';
     p.stderr.on('data', (d) => (err += d));
-    await new Promise((r) => setTimeout(r, 2500));
+    // Interrupt once tiles are being embedded: the index entry's lock file exists from then on.
+    const entries = join(home, 'index', 'entries');
+    for (let i = 0; i < 600 && !(existsSync(entries) && readdirSync(entries).some((e) => existsSync(join(entries, e, 'lock')))); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     p.kill('SIGINT');
     const code = await new Promise((r) => p.on('close', r));
     expect(code).toBe(130);
@@ -180,4 +185,5 @@ describe('the installed command (child process)', () => {
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
   });
+
 });

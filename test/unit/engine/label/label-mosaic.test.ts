@@ -130,10 +130,11 @@ describe('labeling a UC Merced mosaic with colour classes (test model)', () => {
     expect(info.coordinateSystem.wkt).toContain('ID["EPSG",32611]');
     const b = info.bands[0];
     expect(b.noDataValue).toBe(255);
-    expect(b.colorTable.entries[1]).toEqual([0x1f, 0x77, 0xb4, 255]);
+    // Class 1 is "green": a colour word keeps its own colour (#2ca02c).
+    expect(b.colorTable.entries[1]).toEqual([0x2c, 0xa0, 0x2c, 255]);
     expect(b.colorTable.entries[0]).toEqual([200, 200, 200, 255]);
     expect(info.metadata.IMAGE_STRUCTURE.LAYOUT).toBe('COG');
-    expect(info.metadata['']).toMatchObject({ CLASS_1: 'green|green|#1f77b4', GEOSIFT_MODEL: 'test-clip', GEOSIFT_SCHEME: 'custom', GEOSIFT_LANGUAGE: 'en' });
+    expect(info.metadata['']).toMatchObject({ CLASS_1: 'green|green|#2ca02c', GEOSIFT_MODEL: 'test-clip', GEOSIFT_SCHEME: 'custom', GEOSIFT_LANGUAGE: 'en' });
     const raw = join(out, 'labels.raw');
     execFileSync('gdal_translate', ['-q', '-of', 'ENVI', f, raw]);
     const cells = Array.from(readFileSync(raw));

@@ -97,23 +97,33 @@ function bboxArg(v: string): [number, number, number, number] {
   return p as [number, number, number, number];
 }
 
-function addRankingOptions(cmd: Command): Command {
+/** Which model runs, and how: shared by every command that embeds tiles. */
+function addModelOptions(cmd: Command): Command {
   return cmd
     .option('-m, --model <id|dir>', `model id or package folder (default ${DEFAULT_MODEL_ID})`)
     .addOption(new Option('--provider <name>', 'execution provider').choices(['auto', 'cuda', 'dml', 'coreml', 'cpu']).default('auto'))
     .option('--threads <n>', 'inference threads (0 = all cores)', intArg('--threads'))
-    .option('--batch <n>', 'tiles per inference batch', intArg('--batch'))
+    .option('--batch <n>', 'tiles per inference batch', intArg('--batch'));
+}
+
+/** How the scene is cut into tiles and shown to the model, plus output verbosity. */
+function addTilingOptions(cmd: Command): Command {
+  return cmd
     .option('-t, --tile <size>', 'tile size: pixels ("224px") or metres ("150m"); default the model input size')
     .option('--overlap <amount>', 'tile overlap: fraction (0.25), percent (25%) or pixels (32px)', '0')
     .option('-b, --bands <spec>', 'bands shown to the model: rgb, rgbn, landsat8, sentinel2, or 1-based "4,3,2"', 'rgb')
     .option('--min-valid <fraction>', 'skip tiles with less valid (non-nodata) area than this', numArg('--min-valid'))
+    .option('--json', 'print the full result as JSON on stdout')
+    .option('-q, --quiet', 'no progress output');
+}
+
+function addRankingOptions(cmd: Command): Command {
+  return addTilingOptions(addModelOptions(cmd))
     .option('-k, --top <k>', 'number of hits', intArg('--top'), 10)
     .option('--min-score <s>', 'drop hits below this cosine similarity', numArg('--min-score'))
     .option('--suppress <iou>', 'drop hits overlapping a better one by more than this IoU (1 keeps all)', numArg('--suppress'))
-    .option('-o, --output <file.geojson>', 'write hits as GeoJSON (RFC 7946, WGS84)')
+    .option('-o, --output <file>', 'write hits by extension: .geojson (RFC 7946, WGS84), .fgb, .csv')
     .addOption(new Option('--crs <crs>', 'coordinates of the GeoJSON output').choices(['wgs84', 'native']).default('wgs84'))
-    .option('--json', 'print the full result as JSON on stdout')
-    .option('-q, --quiet', 'no progress output')
     .option('--no-index', 'keep embeddings in memory only (nothing written to the index)');
 }
 
@@ -256,7 +266,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
   });
 
-  program
+  const labelCmd = program
     .command('label')
     .description('label every tile zero-shot with land-cover classes: class map, legend, confidences and area per class')
     .argument('<scene>', 'GeoTIFF / COG path or http(s) URL')
@@ -268,17 +278,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option('--no-ensemble', 'one prompt per class instead of the model\'s template ensemble')
     .option('--dissolve', 'GeoJSON/FlatGeobuf: one multipolygon per class instead of one polygon per tile')
     .option('-o, --output <file>', 'write .geojson, .fgb, .csv (per-class summary) or .tif (class raster COG); repeatable', (v: string, prev: string[] = []) => [...prev, v])
-    .option('-m, --model <id|dir>', `model id or package folder (default ${DEFAULT_MODEL_ID})`)
-    .addOption(new Option('--provider <name>', 'execution provider').choices(['auto', 'cuda', 'dml', 'coreml', 'cpu']).default('auto'))
-    .option('--threads <n>', 'inference threads (0 = all cores)', intArg('--threads'))
-    .option('--batch <n>', 'tiles per inference batch', intArg('--batch'))
-    .option('-t, --tile <size>', 'tile size: pixels ("224px") or metres ("150m")')
-    .option('--overlap <amount>', 'tile overlap', '0')
-    .option('-b, --bands <spec>', 'band preset or 1-based list', 'rgb')
-    .option('--min-valid <fraction>', 'skip tiles with less valid area', numArg('--min-valid'))
-    .option('--json', 'print the full result as JSON')
-    .option('-q, --quiet', 'no progress output')
-    .option('--no-index', 'keep embeddings in memory only')
+    .option('--no-index', 'keep embeddings in memory only');
+  addTilingOptions(addModelOptions(labelCmd))
     .action(async (scene: string, o: CommonOptions & { classes?: string; scheme?: string; lang?: string; minProb?: number; minMargin?: number; ensemble?: boolean; dissolve?: boolean; output?: string[] | string }) => {
       const outputs = (Array.isArray(o.output) ? o.output : o.output ? [o.output] : []).map((path) => ({ path, format: formatOf(path, ['geojson', 'fgb', 'csv', 'cog']) }));
       const e = engineFor(o);
@@ -293,20 +294,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       }
     });
 
-  program
+  const indexCmd = program
     .command('index')
     .description('embed scenes into the on-disk index once, so later searches cost only the query (resumes interrupted runs)')
-    .argument('<scenes...>', 'GeoTIFF / COG paths or URLs')
-    .option('-m, --model <id|dir>', `model id or package folder (default ${DEFAULT_MODEL_ID})`)
-    .addOption(new Option('--provider <name>', 'execution provider').choices(['auto', 'cuda', 'dml', 'coreml', 'cpu']).default('auto'))
-    .option('--threads <n>', 'inference threads (0 = all cores)', intArg('--threads'))
-    .option('--batch <n>', 'tiles per inference batch', intArg('--batch'))
-    .option('-t, --tile <size>', 'tile size: pixels ("224px") or metres ("150m")')
-    .option('--overlap <amount>', 'tile overlap', '0')
-    .option('-b, --bands <spec>', 'band preset or 1-based list', 'rgb')
-    .option('--min-valid <fraction>', 'skip tiles with less valid area', numArg('--min-valid'))
-    .option('--json', 'machine-readable output')
-    .option('-q, --quiet', 'no progress output')
+    .argument('<scenes...>', 'GeoTIFF / COG paths or URLs');
+  addTilingOptions(addModelOptions(indexCmd))
     .action(async (list: string[], o: CommonOptions) => {
       const e = engineFor(o);
       const results = [];

@@ -23,6 +23,7 @@ import { openScene } from './raster/open-scene.js';
 import { computeStretch, toRgb, type BandStretch } from './raster/stretch.js';
 import type { Scene } from './raster/types.js';
 import { calibrate } from './tasks/calibrate.js';
+import { crsLabel, tilingSummary } from './tasks/summaries.js';
 import { embedScene, type SceneEmbeddings, type TileRecord } from './tasks/embed-scene.js';
 import { readExampleImage } from './tasks/example-image.js';
 import { hitsToFeatureCollection, windowToWgs84Polygon } from './tasks/export-geojson.js';
@@ -65,11 +66,6 @@ interface Embedded {
   fingerprint: string | null;
   resumedFrom: number;
   alreadyIndexed: boolean;
-}
-
-function crsLabel(info: SceneInfo): string | null {
-  const crs = info.crs;
-  return crs ? (crs.epsg ? `EPSG:${crs.epsg}` : crs.proj4 ?? crs.wkt ?? crs.name) : null;
 }
 
 function tileBBox(scene: Scene, t: { x: number; y: number; width: number; height: number }): BBox | null {
@@ -246,16 +242,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
       scene: { source: scene.info.source, width: scene.info.width, height: scene.info.height, crs: crsLabel(scene.info), fingerprint: e.fingerprint },
       model: { id: model.info.manifest.id, name: model.info.manifest.name, sha256: model.info.manifestSha256, provider: model.info.provider, languages: model.info.manifest.languages },
       query: q,
-      tiling: {
-        tileSizePx: emb.plan.tileSizePx,
-        overlapPx: emb.plan.overlapPx,
-        tileGroundM: emb.plan.tileGroundM,
-        level: emb.plan.level,
-        bands: emb.bands.map((b) => b + 1),
-        tilesTotal: emb.tilesTotal,
-        tilesEmbedded: emb.records.length,
-        tilesSkipped: emb.tilesSkipped,
-      },
+      tiling: tilingSummary(emb),
+
       hits,
       scoreStats: stats,
       calibration: calibrate(best, stats, emb.records.length),

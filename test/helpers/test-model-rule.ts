@@ -1,4 +1,4 @@
-// The documented rule of the generated test model (test/fixtures/README.md), computed independently of the model.
+// The documented rule of the generated test model (test/fixtures/README.md), computed independently of the model; and cosine similarity for tests.
 
 /** Feature of an image with mean colour (r, g, b) in 0..1: colour excess, brightness, constant. */
 export function imageFeature(r: number, g: number, b: number): number[] {
@@ -14,7 +14,7 @@ export const WORD_VECTORS: Record<string, number[]> = {
   dark: [0, 0, 0, -1, 0],
 };
 
-export function cosine(a: number[], b: number[]): number {
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let d = 0, na = 0, nb = 0;
   for (let i = 0; i < a.length; i++) {
     d += a[i] * b[i];

@@ -6,19 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, preprocessBatch, preprocessSpec, type Model } from '../../main/engine/model/index.js';
 import { loadTokenizer } from '../../main/engine/model/tokenizer/index.js';
 import { dataDir, generatedDir } from '../helpers/paths.js';
+import { cosine } from '../helpers/test-model-rule.js';
 
 const dir = join(generatedDir, 'rs-m-clip-parity');
 const expected = () => JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8'));
-
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return d / Math.sqrt(na * nb);
-}
 
 function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;

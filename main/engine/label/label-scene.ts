@@ -3,6 +3,7 @@ import type { ModelSummary, TilingSummary } from '../../../shared/protocol/engin
 import { EngineError, ErrorCodes, throwIfAborted } from '../../../shared/protocol/errors.js';
 import type { Scene } from '../raster/types.js';
 import type { SceneEmbeddings } from '../tasks/embed-scene.js';
+import { crsLabel, tilingSummary } from '../tasks/summaries.js';
 import { cellAreasM2, planarCellAreasM2 } from './area.js';
 import { buildClassRaster, type ClassRaster, type RasterLegendEntry } from './class-raster.js';
 import { buildPrompts, classifyVectors, DEFAULT_MIN_PROBABILITY, embedClasses, type EncodeTexts, type PromptPlan } from './classify.js';
@@ -49,24 +50,6 @@ export interface LabelResult {
   areas: ClassAreaSummary[];
   notes: string[];
   created: string;
-}
-
-export function crsLabel(scene: Pick<Scene, 'info'>): string | null {
-  const crs = scene.info.crs;
-  return crs ? (crs.epsg ? `EPSG:${crs.epsg}` : crs.proj4 ?? crs.wkt ?? crs.name) : null;
-}
-
-export function tilingSummary(emb: SceneEmbeddings): TilingSummary {
-  return {
-    tileSizePx: emb.plan.tileSizePx,
-    overlapPx: emb.plan.overlapPx,
-    tileGroundM: emb.plan.tileGroundM,
-    level: emb.plan.level,
-    bands: emb.bands.map((b) => b + 1),
-    tilesTotal: emb.tilesTotal,
-    tilesEmbedded: emb.records.length,
-    tilesSkipped: emb.tilesSkipped,
-  };
 }
 
 export async function labelEmbeddings(scene: Scene, model: LabelModel, emb: SceneEmbeddings, o: LabelOptions): Promise<LabelResult> {
@@ -126,7 +109,7 @@ export async function labelEmbeddings(scene: Scene, model: LabelModel, emb: Scen
   const crs = scene.info.crs;
   return {
     kind: 'labels',
-    scene: { source: scene.info.source, width: scene.info.width, height: scene.info.height, crs: crsLabel(scene), epsg: crs?.epsg ?? null, fingerprint: o.fingerprint ?? null },
+    scene: { source: scene.info.source, width: scene.info.width, height: scene.info.height, crs: crsLabel(scene.info), epsg: crs?.epsg ?? null, fingerprint: o.fingerprint ?? null },
     model: { id: manifest.id, name: manifest.name, sha256: model.info.manifestSha256, provider: model.info.provider, languages: manifest.languages },
     scheme: { id: o.scheme.id, name: o.scheme.name, source: o.scheme.source ?? null, language, classes: legend },
     prompts: plan,

@@ -184,7 +184,7 @@ describe('crash safety', () => {
       writeFileSync(file, 'x');
       const r = await cli(['index', mosaic, '--model', 'test-clip', '--tile', '256px'], { indexDir: join(file, 'index') });
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/E_OUTPUT: Cannot create the index folder/);
+      expect(r.stderr).toMatch(/E_OUTPUT: Cannot create the index folder .*is a file, not a folder/);
     } else {
       const ro = tmp('geosift-ro-');
       execFileSync('chmod', ['0555', ro]);

@@ -12,8 +12,8 @@
 // files past the committed sizes is garbage from an interrupted batch and is overwritten on resume.
 import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { BBox, PixelWindow } from '../../../shared/geo/types.js';
 import { EngineError, ErrorCodes } from '../../../shared/protocol/errors.js';
 import { GEOSIFT_VERSION } from '../version.js';
@@ -90,9 +90,34 @@ function commitCheck(c: CommitState): string {
   return createHash('sha256').update(JSON.stringify([c.positions, c.rows, c.complete, c.seq])).digest('hex').slice(0, 16);
 }
 
+/**
+ * A recursive mkdir reports ENOENT even when the real trouble is a read-only or full file system
+ * further up: ask the nearest existing ancestor whether it can be written, to name the real cause.
+ */
+async function mkdirExplained(dir: string, what: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (e) {
+    let cause: unknown = e;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      let up = dirname(dir);
+      while (up !== dirname(up)) {
+        const st = await stat(up).catch(() => null);
+        if (st) {
+          if (!st.isDirectory()) cause = Object.assign(new Error(`${up} is a file, not a folder`), { code: 'ENOTDIR' });
+          else await access(up, fsc.W_OK).catch((err: unknown) => (cause = err));
+          break;
+        }
+        up = dirname(up);
+      }
+    }
+    throw indexError(`Cannot create ${what} ${dir}`, cause);
+  }
+}
+
 function indexError(message: string, cause?: unknown): EngineError {
   const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-  const why = code === 'ENOSPC' ? ' (the disk is full)' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? ' (permission denied or read-only)' : '';
+  const why = code === 'ENOSPC' ? ' (the disk is full)' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? ' (permission denied or read-only)' : code === 'ENOTDIR' ? ` (${(cause as Error).message})` : '';
   return new EngineError(ErrorCodes.OUTPUT, `${message}${why}`, { cause });
 }
 
@@ -152,11 +177,7 @@ export class IndexStore {
   private constructor(readonly dir: string) {}
 
   static async open(dir: string): Promise<IndexStore> {
-    try {
-      await mkdir(join(dir, 'entries'), { recursive: true });
-    } catch (e) {
-      throw indexError(`Cannot create the index folder ${dir}`, e);
-    }
+    await mkdirExplained(join(dir, 'entries'), 'the index folder');
     return new IndexStore(dir);
   }
 
@@ -198,11 +219,7 @@ export class IndexStore {
   async writer(key: EntryKey, init: Omit<EntryMeta, 'format' | 'version' | 'id' | 'key' | 'createdAt' | 'geosiftVersion'>): Promise<EntryWriter> {
     const id = entryId(key);
     const dir = this.entryDir(id);
-    try {
-      await mkdir(dir, { recursive: true });
-    } catch (e) {
-      throw indexError(`Cannot create index entry ${dir}`, e);
-    }
+    await mkdirExplained(dir, 'index entry');
     await this.lock(dir);
     try {
       let meta = await this.readMeta(id);

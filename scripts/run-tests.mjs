@@ -13,6 +13,7 @@ const only = process.argv.slice(2); // e.g. `npm test -- vitest`
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 const failures = [];
 
 function step(name, cmd, args, opts = {}) {
@@ -46,6 +47,8 @@ if (vStatus !== null) {
   if (existsSync(vitestJson)) {
     const r = JSON.parse(readFileSync(vitestJson, 'utf8'));
     passed += r.numPassedTests;
+    // Skipped tests are reported, never hidden: only the Electron end-to-end run skips, where no Electron binary exists.
+    skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
     failed += r.numFailedTests + (r.numTotalTestSuites && r.testResults ? r.testResults.filter((s) => s.status === 'failed' && s.assertionResults.length === 0).length : 0);
     if (r.numFailedTests > 0) failures.push(`vitest (${r.numFailedTests} failed)`);
     if (vStatus !== 0 && r.numFailedTests === 0) { failed++; failures.push('vitest (suite error)'); }
@@ -72,5 +75,5 @@ if (existsSync(join(root, 'models')) && spawnSync(python, ['-c', 'import pytest'
 }
 
 if (failures.length) console.log(`\nFailed: ${failures.join(', ')}`);
-console.log(`\n${passed} passed, ${failed} failed`);
+console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 ? 1 : 0);

@@ -65,10 +65,10 @@ if (existsSync(join(root, 'models')) && spawnSync(python, ['-c', 'import pytest'
       const x = readFileSync(junit, 'utf8');
       const m = /<testsuite[^>]*\berrors="(\d+)"[^>]*\bfailures="(\d+)"[^>]*\bskipped="(\d+)"[^>]*\btests="(\d+)"/.exec(x);
       if (m) {
-        const [errors, fails, skipped, tests] = m.slice(1).map(Number);
-        passed += tests - errors - fails - skipped;
-        failed += errors + fails + skipped; // a skipped test is an unproven claim: count it against us
-        if (errors + fails + skipped) failures.push(`pytest (${errors + fails} failed, ${skipped} skipped)`);
+        const [errors, fails, pySkipped, tests] = m.slice(1).map(Number);
+        passed += tests - errors - fails - pySkipped;
+        failed += errors + fails + pySkipped; // a skipped test is an unproven claim: count it against us
+        if (errors + fails + pySkipped) failures.push(`pytest (${errors + fails} failed, ${pySkipped} skipped)`);
       } else { failed++; failures.push('pytest (unreadable report)'); }
     } else if (pStatus !== 5) { failed++; failures.push('pytest (no report)'); }
   }

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,5 +12,7 @@ export default defineConfig({
     pool: 'forks',
     // Two cores here and in CI: onnxruntime and the decoders use threads of their own.
     maxWorkers: 2,
+    // A safety net: nothing a test runs may write into the user's own Geosift data (index, models).
+    env: { GEOSIFT_HOME: mkdtempSync(join(tmpdir(), 'geosift-test-home-')) },
   },
 });

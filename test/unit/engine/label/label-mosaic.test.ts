@@ -216,7 +216,7 @@ describe('labeling a UC Merced mosaic with colour classes (test model)', () => {
 
 describe('hit exports', () => {
   it('writes hits as CSV, GeoJSON and FlatGeobuf with the query, model and scene fingerprint', async () => {
-    const engine = createEngine({ modelSearchPaths: [join(generatedDir, 'models')] });
+    const engine = createEngine({ modelSearchPaths: [join(generatedDir, 'models')], indexDir: false });
     try {
       const r = await engine.search({ scene: mosaic, query: 'verde', model: 'test-clip', tile: '256px', top: 5 });
       const subject = { kind: 'hits' as const, scene, result: r, provenance: { fingerprint: 'sha256:abc', language: 'pt', suppressIoU: 0.2 } };

@@ -151,7 +151,7 @@ describe('bad input: clear message, stable code, exit 1, no stack trace, no part
     const before = readFileSync(mosaic);
     await cli(['search', mosaic, 'green', ...M, '--tile', '256px']);
     expect(readFileSync(mosaic).equals(before)).toBe(true);
-    expect(readdirSync(join(generatedDir, 'mosaic')).sort()).toEqual(['.stamp', 'ucm-mosaic.json', 'ucm-mosaic.tif']);
+    expect(readdirSync(join(generatedDir, 'mosaic')).sort()).toEqual(['.stamp', 'eurosat-mosaic.json', 'eurosat-mosaic.tif', 'ucm-mosaic.json', 'ucm-mosaic.tif']);
   });
 });
 

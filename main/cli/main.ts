@@ -109,7 +109,7 @@ function addModelOptions(cmd: Command): Command {
 /** How the scene is cut into tiles and shown to the model, plus output verbosity. */
 function addTilingOptions(cmd: Command): Command {
   return cmd
-    .option('-t, --tile <size>', 'tile size: pixels ("224px") or metres ("150m"); default the model input size')
+    .option('-t, --tile <size>', 'tile size: pixels ("224px") or metres ("150m"); default the model input size, at least 224 px')
     .option('--overlap <amount>', 'tile overlap: fraction (0.25), percent (25%) or pixels (32px)', '0')
     .option('-b, --bands <spec>', 'bands shown to the model: rgb, rgbn, landsat8, sentinel2, or 1-based "4,3,2"', 'rgb')
     .option('--min-valid <fraction>', 'skip tiles with less valid (non-nodata) area than this', numArg('--min-valid'))

@@ -5,7 +5,7 @@ import type { SceneInfo } from './scene.js';
 
 /** How a scene is cut into tiles and which bands the model sees. Strings as a user types them. */
 export interface TilingParams {
-  /** "224px", "150m"; default the model's input size in pixels. */
+  /** "224px", "150m"; default the model's input size in pixels, at least 224 px. */
   tile?: string;
   /** "0.25", "25%", "32px"; default 0. */
   overlap?: string;

@@ -9,7 +9,7 @@ export interface TileSpec {
 }
 
 export interface TilingOptions {
-  /** "224px", "150m", or a bare number of pixels. Default: the model's input size in pixels. */
+  /** "224px", "150m", or a bare number of pixels. Default: defaultTilePx(modelInputSize). */
   tile?: string | number;
   /** "0.25" (fraction of the tile), "25%", or "32px". Default 0. */
   overlap?: string | number;
@@ -33,6 +33,15 @@ export interface TilePlan {
 }
 
 const MAX_TILE_PX = 65_536;
+
+/**
+ * The tile edge used when none is given: the model's input size, but at least 224 px, the scale of
+ * the aerial and satellite patches remote-sensing CLIPs learn from (a 64 px model sees 224 px tiles
+ * downsampled, as it saw UC Merced's 256 px images in training).
+ */
+export function defaultTilePx(modelInputSize: number): number {
+  return Math.max(224, modelInputSize);
+}
 const MIN_TILE_PX = 8;
 
 export function parseTileSpec(spec: string | number): TileSpec {
@@ -96,7 +105,7 @@ export function chooseLevel(info: SceneInfo, tileSizePx: number, modelInputSize:
 }
 
 export function planTiles(info: SceneInfo, options: TilingOptions): TilePlan {
-  const tile = parseTileSpec(options.tile ?? `${options.modelInputSize}px`);
+  const tile = parseTileSpec(options.tile ?? `${defaultTilePx(options.modelInputSize)}px`);
   const mpp = metresPerPixel(info);
   let tileSizePx: number;
   if (tile.unit === 'm') {

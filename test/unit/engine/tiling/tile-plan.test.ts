@@ -54,8 +54,13 @@ describe('planTiles', () => {
     expect(p.grid.cols).toBe(16);
     expect(p.grid.rows).toBe(12);
   });
-  it('defaults to the model input size', () => {
+  it('defaults to the model input size, at least 224 px', () => {
     expect(planTiles(scene(), { modelInputSize: 224 }).tileSizePx).toBe(224);
+    expect(planTiles(scene(), { modelInputSize: 336 }).tileSizePx).toBe(336);
+    // A 64 px model reads 224 px tiles from the 2x overview (112 px >= 64) and downsamples them.
+    const small = planTiles(scene(), { modelInputSize: 64 });
+    expect(small.tileSizePx).toBe(224);
+    expect(small.level).toBe(1);
   });
   it('chooses the coarsest overview that keeps the model input resolution', () => {
     expect(chooseLevel(scene(), 1000, 224)).toEqual({ level: 2, scale: 4 });

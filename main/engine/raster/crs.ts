@@ -53,6 +53,13 @@ function unitsOf(isGeographic: boolean, factor: number): CrsInfo['units'] {
 
 /** Checks that proj4 can build a transform from `def` to WGS84; returns the failure message otherwise. */
 function proj4Problem(def: string): string | null {
+  // proj4js accepts parameters PROJ itself refuses (latitudes past the pole, negative scale) and then
+  // returns wrong coordinates instead of failing, so check the ranges PROJ enforces first.
+  for (const m of def.matchAll(/\+(lat_0|lat_1|lat_2|lat_ts|lon_0|k|k_0)=(\S+)/g)) {
+    const v = Number(m[2]);
+    const bad = !Number.isFinite(v) || (m[1].startsWith('lat') ? Math.abs(v) > 90 : m[1].startsWith('lon') ? Math.abs(v) > 360 : v <= 0);
+    if (bad) return `parameter ${m[1]}=${m[2]} is out of range`;
+  }
   try {
     proj4(def, WGS84);
     return null;

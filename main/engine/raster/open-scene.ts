@@ -5,8 +5,12 @@ import { fromFile, fromUrl, type GeoTIFF, type GeoTIFFImage, type Pool } from 'g
 import { EngineError, ErrorCodes, throwIfAborted } from '../../../shared/protocol/errors.js';
 import type { BBox, GeoTransform, PixelWindow, PolygonGeometry, Position } from '../../../shared/geo/types.js';
 import { createCrsTransformer, crsFromGeoKeys, type CrsTransformer } from './crs.js';
+import { installFastDecoding } from './fast-decode.js';
+import { clearInvalid } from './valid-mask.js';
+import { registerBoundedDecoders } from './bounded-decoders.js';
 import {
   asEngineError,
+  bytesPerSample,
   compressionName,
   enumerateIfds,
   sampleTypeOf,
@@ -28,8 +32,18 @@ import type {
   WindowData,
 } from './types.js';
 
+installFastDecoding();
+// The size-bounded LZW/PackBits/DEFLATE/JPEG decoders are the registered ones; fast-decode patches the predictor and
+// the window copy that every decoder's output goes through.
+registerBoundedDecoders();
+
 /** Largest window (output pixels per band) one readWindow call may return. */
 export const MAX_WINDOW_PIXELS = 64 * 1024 * 1024;
+/**
+ * Most bytes of decoded blocks one readWindow call may hold: geotiff.js decodes every block a window
+ * touches at once, so a small window over huge strips (or many blocks) costs far more than its pixels.
+ */
+export const MAX_WINDOW_DECODE_BYTES = 1024 * 1024 * 1024;
 
 export interface OpenSceneOptions {
   signal?: AbortSignal;
@@ -296,6 +310,13 @@ async function describe(tiff: GeoTIFF, source: string, fileSize: number | null, 
       `${source}: sample layout not supported (BitsPerSample ${bits.join(',')}, SampleFormat ${formats.join(',')}); expected 8/16/32/64-bit samples of one type`,
     );
   }
+  if ((bits.length > 1 && bits.length !== bandCount) || (formats.length > 1 && formats.length !== bandCount)) {
+    // geotiff.js sizes pixels from the BitsPerSample list, so a list that disagrees with the band count misreads every pixel.
+    throw new EngineError(
+      ErrorCodes.CORRUPT_TIFF,
+      `${source}: the image declares ${bandCount} bands (SamplesPerPixel) but BitsPerSample lists ${bits.length} and SampleFormat ${formats.length} values; the file is corrupt`,
+    );
+  }
   const compressionCode = tagNumber(fd, 'Compression', 1);
   const photometric = tagNumber(fd, 'PhotometricInterpretation', bandCount >= 3 ? 2 : 1);
   const ycbcr = photometric === 6;
@@ -309,16 +330,25 @@ async function describe(tiff: GeoTIFF, source: string, fileSize: number | null, 
     .sort((a, b) => b.width - a.width);
   const masks = ifds.filter((i) => i.isMask);
   const maskFor = (w: number, h: number): IfdImage | null => masks.find((m) => m.width === w && m.height === h) ?? null;
+  const validateMask = async (m: IfdImage, what: string): Promise<void> => {
+    await validateIfd(m, source, fileSize, what);
+    const spp = tagNumber(m.image.fileDirectory, 'SamplesPerPixel', 1);
+    const mbits = tagNumbers(m.image.fileDirectory, 'BitsPerSample') ?? [1];
+    // geotiff.js unpacks sub-byte samples pixel by pixel for every declared sample: a "mask" of thousands of 1-bit samples takes minutes.
+    if (spp !== 1 || mbits.length !== 1 || (mbits[0] !== 1 && mbits[0] !== 8)) {
+      throw new EngineError(ErrorCodes.CORRUPT_TIFF, `${source}: ${what} declares ${spp} samples of ${mbits.join(',')} bits; a mask has one 1- or 8-bit sample`);
+    }
+  };
   const levels: Level[] = [];
   const mainMask = maskFor(main.width, main.height);
-  if (mainMask) await validateIfd(mainMask, source, fileSize, 'the mask');
+  if (mainMask) await validateMask(mainMask, 'the mask');
   levels.push({ info: { level: 0, width: main.width, height: main.height, scaleX: 1, scaleY: 1 }, image: main.image, mask: mainMask?.image ?? null });
   for (const ov of overviewIfds) {
     throwIfAborted(signal);
     const level = levels.length;
     await validateIfd(ov, source, fileSize, `overview ${level}`);
     const m = mainMask ? maskFor(ov.width, ov.height) : null;
-    if (m) await validateIfd(m, source, fileSize, `overview ${level} mask`);
+    if (m) await validateMask(m, `overview ${level} mask`);
     levels.push({
       info: { level, width: ov.width, height: ov.height, scaleX: main.width / ov.width, scaleY: main.height / ov.height },
       image: ov.image,
@@ -385,7 +415,11 @@ async function describe(tiff: GeoTIFF, source: string, fileSize: number | null, 
     bands.push({ index: b, description: meta?.description ?? null, colorInterp: interp });
   }
 
-  const nodata = parseNodata(tagString(fd, 'GDAL_NODATA'));
+  const nodataText = tagString(fd, 'GDAL_NODATA');
+  const nodata = parseNodata(nodataText);
+  if (nodata === null && nodataText !== null && nodataText.trim() !== '') {
+    warnings.push(`nodata value "${nodataText.slice(0, 40)}" (GDAL_NODATA tag) is not a number; it is ignored`);
+  }
   const useNodata = nodata !== null && nodataMatchable(nodata, dataType);
   if (nodata !== null && !useNodata) warnings.push(`nodata value ${nodata} is outside the ${dataType} range, so it matches no pixel`);
 
@@ -549,6 +583,17 @@ async function readWindow(ctx: ReadContext, window: PixelWindow, options: ReadWi
   const samples = [...wanted].sort((a, b) => a - b);
   const rw = ix1 - ix0;
   const rh = iy1 - iy0;
+  const bw = lv.image.getTileWidth();
+  const bh = lv.image.getTileHeight();
+  const planar = lv.image.fileDirectory.hasTag('PlanarConfiguration') ? tagNumber(lv.image.fileDirectory, 'PlanarConfiguration', 1) : 1;
+  const blocks = (Math.ceil(ix1 / bw) - Math.floor(ix0 / bw)) * (Math.ceil(iy1 / bh) - Math.floor(iy0 / bh));
+  const blockBytes = bw * bh * (planar === 2 ? bytesPerSample(info.dataType) * samples.length : lv.image.getBytesPerPixel());
+  if (!(blocks * blockBytes <= MAX_WINDOW_DECODE_BYTES)) {
+    throw new EngineError(
+      ErrorCodes.TOO_LARGE,
+      `${source}: window ${rw}x${rh} px at level ${level} touches ${blocks} blocks of ${bw}x${bh} px (${Math.round((blocks * blockBytes) / 1e6)} MB decoded), over the ${MAX_WINDOW_DECODE_BYTES / 1e6} MB limit; read smaller windows`,
+    );
+  }
   let rasters: SampleArray[];
   let maskData: ArrayLike<number> | null = null;
   try {
@@ -606,30 +651,7 @@ async function readWindow(ctx: ReadContext, window: PixelWindow, options: ReadWi
   const alpha = info.alphaBand !== null ? bySample.get(info.alphaBand)! : null;
   const reqSrc = options.bands.map((b) => bySample.get(b)!);
   if (ndCheck || alpha || maskData || isFloat) {
-    for (let r = 0; r < rh; r++) {
-      for (let c = 0; c < rw; c++) {
-        const si = r * rw + c;
-        let ok = true;
-        if (alpha && alpha[si] === 0) ok = false;
-        else if (maskData && maskData[si] === 0) ok = false;
-        else if (ndCheck) {
-          let all = true;
-          for (const s of reqSrc) {
-            const v = s[si];
-            if (ndNaN ? !Number.isNaN(v) : v !== ndValue) {
-              all = false;
-              break;
-            }
-          }
-          if (all) ok = false;
-        }
-        if (ok && isFloat) {
-          // NaN never holds data, whatever the declared nodata.
-          for (const s of reqSrc) if (Number.isNaN(s[si])) ok = false;
-        }
-        if (!ok) valid[(oy + r) * outW + ox + c] = 0;
-      }
-    }
+    clearInvalid({ valid, outW, ox, oy, rw, rh, alpha, mask: maskData, bands: reqSrc, nodata: ndCheck ? ndValue : null, isFloat });
   }
   return { width: outW, height: outH, bands: out, valid };
 }

@@ -9,13 +9,18 @@ const MAX_IFDS = 1024;
 /** Largest tile or strip dimension we accept; bigger declared blocks are a sign of a corrupt header. */
 const MAX_BLOCK_SIDE = 1 << 16;
 /** Largest decoded block in bytes we accept (one tile or strip is decoded whole). */
-const MAX_BLOCK_BYTES = 512 * 1024 * 1024;
+export const MAX_BLOCK_BYTES = 512 * 1024 * 1024;
+/** Most entries one IFD may hold; real files carry a few dozen tags. */
+const MAX_IFD_ENTRIES = 4096;
+/** Largest out-of-line tag value accepted when the file size is unknown (remote sources without a length). */
+const MAX_TAG_BYTES_UNKNOWN_SIZE = 256 * 1024 * 1024;
+/** Byte size of each TIFF field type (TIFF 6 + BigTIFF); geotiff.js refuses the others. */
+const FIELD_TYPE_SIZES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8 };
 
 /** Compression codes geotiff.js can decode in Node, with the names GDAL uses. */
 export const COMPRESSION_NAMES: Record<number, string> = {
   1: 'NONE',
   5: 'LZW',
-  6: 'OJPEG',
   7: 'JPEG',
   8: 'DEFLATE',
   32946: 'DEFLATE',
@@ -27,6 +32,8 @@ const UNSUPPORTED_COMPRESSION_NAMES: Record<number, string> = {
   2: 'CCITT RLE',
   3: 'CCITT Fax3',
   4: 'CCITT Fax4',
+  // Old-style JPEG keeps its tables outside the strips (JPEGInterchangeFormat); geotiff.js's JPEG decoder cannot read that layout.
+  6: 'OJPEG',
   34676: 'SGILOG',
   34712: 'JPEG2000',
   34925: 'LZMA',
@@ -91,6 +98,7 @@ export async function enumerateIfds(tiff: GeoTIFF, source: string, fileSize: num
     }
     if (index >= MAX_IFDS) throw new EngineError(ErrorCodes.CORRUPT_TIFF, `${source} declares more than ${MAX_IFDS} image directories`);
     visited.add(offset);
+    await checkIfdEntries(tiff, offset, index, source, fileSize, signal);
     let image: GeoTIFFImage;
     try {
       image = await tiff.getImage(index);
@@ -113,6 +121,65 @@ export async function enumerateIfds(tiff: GeoTIFF, source: string, fileSize: num
     offset = next;
   }
   return out;
+}
+
+interface RawTiff {
+  littleEndian: boolean;
+  bigTiff: boolean;
+  source: { fetch(slices: { offset: number; length: number }[], signal?: AbortSignal): Promise<ArrayBuffer[]> };
+}
+
+/**
+ * Reads one IFD's raw entry table and checks every declared value size against the file before
+ * geotiff.js parses it: geotiff.js allocates an array of whatever count an entry declares (a typed
+ * array of up to 2^32 elements, or a plain Array of 2^64 for BigTIFF), so a single flipped bit in
+ * a count would otherwise cost gigabytes or minutes.
+ */
+async function checkIfdEntries(tiff: GeoTIFF, offset: number, index: number, source: string, fileSize: number | null, signal?: AbortSignal): Promise<void> {
+  const raw = tiff as unknown as RawTiff;
+  const big = raw.bigTiff;
+  const le = raw.littleEndian;
+  const corrupt = (msg: string): EngineError => new EngineError(ErrorCodes.CORRUPT_TIFF, `${source}: IFD ${index} at byte ${offset} ${msg}; the file is corrupt`);
+  const fetchView = async (at: number, length: number): Promise<DataView> => {
+    let buf: ArrayBuffer;
+    try {
+      [buf] = await raw.source.fetch([{ offset: at, length }], signal);
+    } catch (e) {
+      throw asEngineError(e, source);
+    }
+    if (buf.byteLength < length) throw corrupt(`is cut short (wanted ${length} bytes at ${at}, got ${buf.byteLength})`);
+    return new DataView(buf);
+  };
+  const countBytes = big ? 8 : 2;
+  const head = await fetchView(offset, countBytes);
+  const n = big ? Number(head.getBigUint64(0, le)) : head.getUint16(0, le);
+  if (n > MAX_IFD_ENTRIES) throw corrupt(`declares ${n} tag entries (more than ${MAX_IFD_ENTRIES})`);
+  const entrySize = big ? 20 : 12;
+  const tableBytes = countBytes + n * entrySize + (big ? 8 : 4);
+  if (fileSize !== null && offset + tableBytes > fileSize) {
+    throw corrupt(`declares ${n} tag entries, which run past the end of the file (${fileSize} bytes)`);
+  }
+  const table = await fetchView(offset, tableBytes);
+  const inline = big ? 8 : 4;
+  const limit = fileSize ?? MAX_TAG_BYTES_UNKNOWN_SIZE;
+  for (let i = 0; i < n; i++) {
+    const e = countBytes + i * entrySize;
+    const tagId = table.getUint16(e, le);
+    const type = table.getUint16(e + 2, le);
+    const count = big ? Number(table.getBigUint64(e + 4, le)) : table.getUint32(e + 4, le);
+    const size = FIELD_TYPE_SIZES[type];
+    if (size === undefined) throw corrupt(`has tag ${tagId} of unknown field type ${type}`);
+    const bytes = count * size;
+    if (bytes <= inline) continue;
+    const at = big ? Number(table.getBigUint64(e + 12, le)) : table.getUint32(e + 8, le);
+    if (!Number.isSafeInteger(bytes) || at + bytes > limit) {
+      throw corrupt(
+        fileSize !== null
+          ? `has tag ${tagId} declaring ${count} values (${bytes} bytes) at byte ${at}, past the end of the file (${fileSize} bytes)`
+          : `has tag ${tagId} declaring ${count} values (${bytes} bytes), more than the ${limit / 1e6} MB accepted`,
+      );
+    }
+  }
 }
 
 export function sampleTypeOf(format: number, bits: number): SampleType | null {
@@ -202,9 +269,11 @@ export function asEngineError(e: unknown, source: string): EngineError {
     return new EngineError(ErrorCodes.NOT_TIFF, `${source} is not a TIFF file (${msg})`, { cause: e });
   }
   if (/Unknown compression method identifier/.test(msg)) return new EngineError(ErrorCodes.UNSUPPORTED_TIFF, `${source}: ${msg}`, { cause: e });
-  if (/fetch failed|ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|network|socket/i.test(msg)) {
+  // Only a remote source can fail on the network: geotiff.js messages about local files may mention URLs too.
+  const remote = /^https?:\/\//i.test(source);
+  if (remote && /fetch failed|ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|network|socket/i.test(msg)) {
     return new EngineError(ErrorCodes.NETWORK, `Could not fetch ${source}: ${msg}`, { cause: e });
   }
-  if (/Request failed|status code|HTTP/i.test(msg)) return new EngineError(ErrorCodes.NETWORK, `Could not fetch ${source}: ${msg}`, { cause: e });
+  if (remote && /Request failed|status code|HTTP/i.test(msg)) return new EngineError(ErrorCodes.NETWORK, `Could not fetch ${source}: ${msg}`, { cause: e });
   return new EngineError(ErrorCodes.CORRUPT_TIFF, `${source} could not be decoded: ${msg}`, { cause: e });
 }

@@ -1,0 +1,74 @@
+// The bounded block decoders give geotiff.js's bytes on every real LZW block, and stop at the declared block size on bombs.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fromFile } from 'geotiff';
+import { describe, expect, it } from 'vitest';
+// geotiff.js's own decoder, the reference (not exported from the package root).
+import GeotiffLzw from '../../node_modules/geotiff/dist-module/compression/lzw.js';
+import { blockByteSize, decodeLzw, decodePackBits, jpegFrameSize } from '../../main/engine/raster/bounded-decoders.js';
+import { dataDir } from '../helpers/paths.js';
+
+function scenes(): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const n of readdirSync(d).sort()) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.tiff?$/i.test(n)) out.push(p);
+    }
+  };
+  walk(join(dataDir, 'scenes'));
+  return out;
+}
+
+describe('bounded decoders', () => {
+  it('LZW: identical to geotiff.js on every block of every real LZW scene', async () => {
+    const reference = new (GeotiffLzw as unknown as new (p: object) => { decodeBlock(b: ArrayBuffer): ArrayBuffer })({});
+    let blocks = 0;
+    for (const path of scenes()) {
+      const tiff = await fromFile(path);
+      const img = await tiff.getImage(0);
+      const fd = img.fileDirectory;
+      if (Number(fd.getValue('Compression')) !== 5) continue;
+      const tiled = fd.hasTag('TileOffsets');
+      const offsets = (await fd.loadValue(tiled ? 'TileOffsets' : 'StripOffsets')) as ArrayLike<number>;
+      const counts = (await fd.loadValue(tiled ? 'TileByteCounts' : 'StripByteCounts')) as ArrayLike<number>;
+      const limit = blockByteSize({ tileWidth: img.getTileWidth(), tileHeight: img.getTileHeight(), bitsPerSample: (await fd.loadValue('BitsPerSample')) as number[], planarConfiguration: img.planarConfiguration });
+      const src = (tiff as unknown as { source: { fetch(s: { offset: number; length: number }[]): Promise<ArrayBuffer[]> } }).source;
+      for (let i = 0; i < Math.min(offsets.length, 64); i++) {
+        const [buf] = await src.fetch([{ offset: Number(offsets[i]), length: Number(counts[i]) }]);
+        const ref = new Uint8Array(reference.decodeBlock(buf));
+        expect(Buffer.from(decodeLzw(new Uint8Array(buf), limit)).equals(Buffer.from(ref.subarray(0, limit))), `${path} block ${i}`).toBe(true);
+        blocks++;
+      }
+      await tiff.close();
+    }
+    expect(blocks).toBeGreaterThan(200);
+  });
+
+  it('LZW and PackBits stop at the block size however much the stream would expand', () => {
+    // 64 KB of (-127, 0) PackBits pairs would be 4 MB; LZW codes 258.. each add a longer string.
+    const pairs = new Uint8Array(65536);
+    for (let i = 0; i < pairs.length; i += 2) pairs[i] = 0x81;
+    expect(decodePackBits(pairs, 1000).length).toBe(1000);
+    expect(decodePackBits(new Uint8Array([2, 7, 8, 9, 0xfe, 5, 0x80, 0, 1]), 100)).toEqual(new Uint8Array([7, 8, 9, 5, 5, 5, 1]));
+    const codes = [256, 65, ...Array.from({ length: 200 }, (_, k) => 258 + k)];
+    const bits: number[] = [];
+    let width = 9;
+    codes.forEach((c, k) => {
+      for (let b = width - 1; b >= 0; b--) bits.push((c >> b) & 1);
+      if (k >= 1 && 258 + k >= (1 << width) - 1 && width < 12) width++;
+    });
+    const bytes = new Uint8Array(Math.ceil(bits.length / 8));
+    bits.forEach((b, i) => (bytes[i >> 3] |= b << (7 - (i & 7))));
+    const out = decodeLzw(bytes, 5000);
+    expect(out.length).toBe(5000);
+    expect(out.every((v) => v === 65)).toBe(true);
+  });
+
+  it('reads the JPEG frame size the guard compares with the block', () => {
+    const sof = new Uint8Array([0xff, 0xd8, 0xff, 0xc0, 0, 17, 8, 0x02, 0x00, 0x01, 0x80, 3]);
+    expect(jpegFrameSize(sof)).toEqual({ height: 512, width: 384 });
+    expect(jpegFrameSize(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]))).toBeNull();
+  });
+});

@@ -38,6 +38,8 @@ check('typecheck', process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit']);
 check('typecheck-shared', process.execPath, [tsc, '-p', 'shared/tsconfig.json']);
 check('typecheck-engine', process.execPath, [tsc, '-p', 'main/engine/tsconfig.json']);
 check('typecheck-renderer', process.execPath, [tsc, '-p', 'renderer/tsconfig.json']);
+// Electron shell: electronegativity static scan, zero HIGH findings (fetched from the npm registry by npx).
+check('security-scan', process.execPath, [join(root, 'build', 'security-scan.mjs')]);
 
 // vitest: its JSON report is the source of the counts.
 const vitestJson = join(outDir, 'vitest.json');

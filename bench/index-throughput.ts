@@ -1,0 +1,123 @@
+// Indexing throughput: GeoTIFF -> embeddings in tiles/s, ours (createEngine().index, in-memory index) vs the reference an
+// analyst would write (rasterio window reads + the same network in PyTorch), model-only and end-to-end, one run.
+//
+// Usage: node --import jiti/register bench/index-throughput.ts [--scene PATH] [--threads 2] [--batch 16] [--models vitb32,default]
+//   vitb32:  test/fixtures/.generated/rs-m-clip-parity/package (RS-M-CLIP's architecture, seeded weights) vs the same
+//            seeded open_clip model in PyTorch (geosift_models.seeded, seed 0: the weights the package was exported from)
+//   default: models/geosift-rs-mini vs its training checkpoint in PyTorch (models/training), when both exist
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEngine } from '../main/engine/engine.js';
+import { loadModel } from '../main/engine/model/index.js';
+import { openScene } from '../main/engine/raster/open-scene.js';
+import { computeStretch, toRgb } from '../main/engine/raster/stretch.js';
+import { planTiles } from '../main/engine/tiling/tile-plan.js';
+import type { RgbImage } from '../main/engine/model/types.js';
+import { arg, dataDir, load1, machineLine, ratio, repoRoot, runPython } from './lib.js';
+
+const scenePath = arg('scene', join(dataDir, 'scenes/titiler_tests_fixtures/TCI.tif'));
+const threads = Number(arg('threads', '2'));
+const batch = Number(arg('batch', '16'));
+const which = arg('models', 'vitb32,default').split(',');
+
+interface Target {
+  name: string;
+  dir: string;
+  torch: string; // how index_ref.py builds the PyTorch model
+}
+
+function targets(): Target[] {
+  const out: Target[] = [];
+  if (which.includes('vitb32')) {
+    out.push({ name: 'ViT-B/32 (RS-M-CLIP arch, seeded)', dir: join(repoRoot, 'test/fixtures/.generated/rs-m-clip-parity/package'), torch: 'seeded:xlm-roberta-base-ViT-B-32:0' });
+  }
+  const def = join(repoRoot, 'models/geosift-rs-mini');
+  if (which.includes('default')) {
+    if (!existsSync(join(def, 'model.json'))) console.log('# default model models/geosift-rs-mini not present: skipped');
+    else {
+      const m = JSON.parse(readFileSync(join(def, 'model.json'), 'utf8'));
+      const ckpt = join(repoRoot, 'models/training/runs/main', m.provenance?.training?.checkpoint ?? 'last.pt');
+      out.push({ name: 'geosift-rs-mini (default)', dir: def, torch: existsSync(ckpt) ? `mini:${ckpt}` : '' });
+    }
+  }
+  return out;
+}
+
+interface RefResult {
+  model_only_tiles_s: number;
+  e2e_tiles_s: number;
+  tiles: number;
+  first: number[];
+  torch: string;
+  threads: number;
+}
+
+console.log(`# index-throughput | ${machineLine()}`);
+console.log(`# scene ${scenePath}; batch ${batch}; ${threads} threads each side (ORT intra-op / torch.set_num_threads)`);
+const tmp = mkdtempSync(join(tmpdir(), 'geosift-bench-index-'));
+try {
+  for (const t of targets()) {
+    // The tiles: our plan (the model's input size at the level it picks), also handed to the reference.
+    const scene = await openScene(scenePath);
+    const model = await loadModel(t.dir, { intraOpThreads: threads, batchSize: batch, verifyHashes: false, provider: 'cpu' });
+    const size = model.info.manifest.vision.imageSize;
+    const plan = planTiles(scene.info, { modelInputSize: size });
+    const bands = [0, 1, 2];
+    const stretch = await computeStretch(scene, bands);
+    const tiles = plan.grid.tiles;
+    const images: RgbImage[] = [];
+    for (const tile of tiles) images.push(toRgb(await scene.readWindow(tile.window, { bands, level: plan.level }), stretch).image);
+    await scene.close();
+
+    // Model-only: decoded tiles in memory -> embeddings.
+    await model.encodeImages(images.slice(0, batch)); // warm-up
+    let t0 = performance.now();
+    const vectors = await model.encodeImages(images);
+    const oursModel = images.length / ((performance.now() - t0) / 1000);
+    await model.dispose();
+
+    // End-to-end: createEngine().index on the scene, embeddings kept in memory (indexDir: false); model loaded beforehand.
+    const engine = createEngine({ indexDir: false, threads, batchSize: batch, provider: 'cpu', modelSearchPaths: [] });
+    const m2 = await engine.model(t.dir);
+    await m2.encodeImages(images.slice(0, batch)); // warm-up
+    t0 = performance.now();
+    const res = await engine.index({ scene: scenePath, model: t.dir });
+    const oursE2e = res.tilesEmbedded / ((performance.now() - t0) / 1000);
+    await engine.dispose?.();
+    const loadOurs = load1();
+
+    if (!t.torch) {
+      console.log(`${t.name}: ours model-only ${oursModel.toFixed(2)} tiles/s, end-to-end ${oursE2e.toFixed(2)} tiles/s (${res.tilesEmbedded} tiles); no PyTorch checkpoint found for the reference | load ${loadOurs}`);
+      continue;
+    }
+    const spec = join(tmp, 'spec.json');
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        scene: scenePath,
+        level: plan.level,
+        windows: tiles.map((g) => [g.window.x, g.window.y, g.window.width, g.window.height]),
+        readSize: plan.readSizePx,
+        stretch,
+        imageSize: size,
+        mean: model.info.manifest.vision.mean,
+        std: model.info.manifest.vision.std,
+        batch,
+        threads,
+        torch: t.torch,
+        minValid: 0.5,
+      }),
+    );
+    const ref = runPython<RefResult>('index_ref.py', [spec], { PYTHONPATH: join(repoRoot, 'models') });
+    let dot = 0;
+    for (let k = 0; k < ref.first.length; k++) dot += ref.first[k] * vectors[0][k];
+    console.log(`## ${t.name}: ${images.length} tiles of ${plan.tileSizePx} px at level ${plan.level}; reference ${ref.torch}; cosine(ours, reference) on tile 0 = ${dot.toFixed(6)}`);
+    console.log('             ours tiles/s  reference tiles/s  ratio  load1');
+    console.log(`model-only   ${oursModel.toFixed(2).padStart(12)}  ${ref.model_only_tiles_s.toFixed(2).padStart(17)}  ${ratio(oursModel, ref.model_only_tiles_s).padStart(5)}  ${loadOurs}/${load1()}`);
+    console.log(`end-to-end   ${oursE2e.toFixed(2).padStart(12)}  ${ref.e2e_tiles_s.toFixed(2).padStart(17)}  ${ratio(oursE2e, ref.e2e_tiles_s).padStart(5)}  ${loadOurs}/${load1()}`);
+    console.log(`ours end-to-end / ours model-only = ${((100 * oursE2e) / oursModel).toFixed(0)} %; reference: ${((100 * ref.e2e_tiles_s) / ref.model_only_tiles_s).toFixed(0)} %`);
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { buildIvf, searchIvf } from '../../../../main/engine/index/ann.js';
+import { scoreAll } from '../../../../main/engine/tasks/rank.js';
+
+let seed = 3;
+const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+
+/** Unit vectors around a few random directions (a clustered set, like tile embeddings of one scene). */
+function clustered(n: number, dim: number, centres: number): Float32Array {
+  const c = Float32Array.from({ length: centres * dim }, () => rand() - 0.5);
+  const v = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    const a = Math.floor(rand() * centres);
+    const b = Math.floor(rand() * centres);
+    const t = rand();
+    let ss = 0;
+    for (let k = 0; k < dim; k++) {
+      const x = (1 - t) * c[a * dim + k] + t * c[b * dim + k] + 0.05 * (rand() - 0.5);
+      v[i * dim + k] = x;
+      ss += x * x;
+    }
+    for (let k = 0; k < dim; k++) v[i * dim + k] /= Math.sqrt(ss);
+  }
+  return v;
+}
+
+function exactTop(v: Float32Array, dim: number, q: Float32Array, k: number): number[] {
+  const s = scoreAll(v, dim, q);
+  return Array.from(s.keys()).sort((a, b) => s[b] - s[a] || a - b).slice(0, k);
+}
+
+describe('IVF approximate search', () => {
+  const dim = 48;
+  const n = 6000;
+  const v = clustered(n, dim, 30);
+  const ivf = buildIvf(v, dim, { nlist: 40 });
+  const queries = clustered(30, dim, 30);
+
+  it('stores every vector once, grouped by cell', () => {
+    expect(ivf.listStart[ivf.nlist]).toBe(n);
+    expect(new Set(ivf.ids).size).toBe(n);
+    const i = ivf.ids[123];
+    expect(Array.from(ivf.vectors.subarray(123 * dim, 124 * dim))).toEqual(Array.from(v.subarray(i * dim, (i + 1) * dim)));
+  });
+
+  it('is exact when every cell is probed', () => {
+    for (let j = 0; j < 5; j++) {
+      const q = queries.subarray(j * dim, (j + 1) * dim);
+      const r = searchIvf(ivf, q, 10, ivf.nlist);
+      expect(r.scanned).toBe(n);
+      expect(Array.from(r.ids)).toEqual(exactTop(v, dim, q, 10));
+    }
+  });
+
+  it('finds most true neighbours while scanning a fraction of the vectors', () => {
+    let hit = 0;
+    let scanned = 0;
+    for (let j = 0; j < 30; j++) {
+      const q = queries.subarray(j * dim, (j + 1) * dim);
+      const truth = new Set(exactTop(v, dim, q, 10));
+      const r = searchIvf(ivf, q, 10, 12);
+      scanned += r.scanned;
+      for (const id of r.ids) if (truth.has(id)) hit++;
+      // scores come back best first and are the exact dot products
+      for (let t = 1; t < r.scores.length; t++) expect(r.scores[t]).toBeLessThanOrEqual(r.scores[t - 1]);
+    }
+    expect(hit / 300).toBeGreaterThanOrEqual(0.9);
+    expect(scanned / 30).toBeLessThan(n * 0.5);
+  });
+
+  it('rejects a query of the wrong size and an empty set', () => {
+    expect(() => searchIvf(ivf, new Float32Array(3), 10)).toThrow(/3 values/);
+    expect(() => buildIvf(new Float32Array(0), dim)).toThrow(/no vectors/);
+  });
+});

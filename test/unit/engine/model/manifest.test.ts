@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../../../../shared/protocol/errors.js';
 import { loadModelPackage, parseManifest } from '../../../../main/engine/model/manifest.js';
 import { generatedDir, testModelDir } from '../../../helpers/paths.js';
+import { asyncErrorOf, errorOf } from '../../../helpers/errors.js';
 
 const good = JSON.parse(readFileSync(join(testModelDir, 'model.json'), 'utf8')) as Record<string, unknown>;
 const broken = (name: string): string => join(generatedDir, 'models', name);
@@ -22,25 +23,7 @@ function mutated(path: string, value: unknown): unknown {
   return m;
 }
 
-function errorOf(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(EngineError);
-    return e as EngineError;
-  }
-  throw new Error('expected an error');
-}
 
-async function asyncErrorOf(p: Promise<unknown>): Promise<EngineError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(EngineError);
-    return e as EngineError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('parseManifest', () => {
   it('accepts the generated test package and keeps every field', () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../../../../shared/protocol/errors.js';
 import { loadModel, preprocessBatch, preprocessSpec, type Model, type RgbImage } from '../../../../main/engine/model/index.js';
 import { generatedDir, testModelDir } from '../../../helpers/paths.js';
+import { asyncErrorOf } from '../../../helpers/errors.js';
 
 const models = join(generatedDir, 'models');
 const manifest = JSON.parse(readFileSync(join(testModelDir, 'model.json'), 'utf8')) as {
@@ -59,15 +60,6 @@ function textured(rgb: number[], seed: number): RgbImage {
   return { width, height, data };
 }
 
-async function errorOf(p: Promise<unknown>): Promise<EngineError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(EngineError);
-    return e as EngineError;
-  }
-  throw new Error('expected an error');
-}
 
 const COLOURS: Record<string, number[]> = {
   red: [200, 30, 40],
@@ -114,7 +106,7 @@ describe('loadModel', () => {
     ['broken-manifest', 'E_MODEL_INVALID', 'vision.imageSize must be a positive integer, got -3'],
     ['broken-hash', 'E_MODEL_MISMATCH', 'vision.onnx sha256 does not match model.json: the package is damaged or was modified'],
   ])('%s fails with %s', async (name, code, message) => {
-    const e = await errorOf(loadModel(join(models, name), { provider: 'cpu' }));
+    const e = await asyncErrorOf(loadModel(join(models, name), { provider: 'cpu' }));
     expect(e.code).toBe(code);
     expect(e.message).toContain(message);
   });
@@ -125,16 +117,16 @@ describe('loadModel', () => {
     const m = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
     m.text.output = 'sentence_embedding';
     writeFileSync(join(dir, 'model.json'), JSON.stringify(m));
-    const e = await errorOf(loadModel(dir, { provider: 'cpu' }));
+    const e = await asyncErrorOf(loadModel(dir, { provider: 'cpu' }));
     expect(e.code).toBe('E_MODEL_MISMATCH');
     expect(e.message).toBe('text.onnx has no output named "sentence_embedding" (model.json text.output); its outputs are: text_embeds');
   });
 
   it('rejects a bad batch size and an aborted signal', async () => {
-    expect((await errorOf(loadModel(testModelDir, { batchSize: 0 }))).code).toBe('E_BAD_ARGUMENT');
+    expect((await asyncErrorOf(loadModel(testModelDir, { batchSize: 0 }))).code).toBe('E_BAD_ARGUMENT');
     const c = new AbortController();
     c.abort();
-    expect((await errorOf(loadModel(testModelDir, { signal: c.signal }))).code).toBe('E_CANCELED');
+    expect((await asyncErrorOf(loadModel(testModelDir, { signal: c.signal }))).code).toBe('E_CANCELED');
   });
 });
 
@@ -166,7 +158,7 @@ describe('image encoder (mean-colour rule)', () => {
     const a = await model.encodePixels(pixels, images.length);
     const b = await model.encodeImages(images);
     a.forEach((v, i) => expect(Array.from(v)).toEqual(Array.from(b[i])));
-    expect((await errorOf(model.encodePixels(pixels, images.length + 1))).code).toBe('E_BAD_ARGUMENT');
+    expect((await asyncErrorOf(model.encodePixels(pixels, images.length + 1))).code).toBe('E_BAD_ARGUMENT');
   });
 
   it('stops between batches when the signal fires', async () => {
@@ -175,13 +167,13 @@ describe('image encoder (mean-colour rule)', () => {
     const run = model.encodeImages(images, { signal: c.signal });
     // The first batch is already running (encodeImages ran synchronously up to inference); the next check stops it.
     c.abort();
-    expect((await errorOf(run)).code).toBe('E_CANCELED');
+    expect((await asyncErrorOf(run)).code).toBe('E_CANCELED');
     const p = model.encodePixels(new Float32Array(5 * 3 * 64 * 64), 5, { signal: c.signal });
-    expect((await errorOf(p)).code).toBe('E_CANCELED');
+    expect((await asyncErrorOf(p)).code).toBe('E_CANCELED');
   });
 
   it('rejects an image whose buffer does not match its size', async () => {
-    const e = await errorOf(model.encodeImages([{ width: 10, height: 10, data: new Uint8Array(10) }]));
+    const e = await asyncErrorOf(model.encodeImages([{ width: 10, height: 10, data: new Uint8Array(10) }]));
     expect(e.code).toBe('E_BAD_ARGUMENT');
     expect(e.message).toContain('image 0 is 10x10 RGB, so it needs 300 bytes, got 10');
   });

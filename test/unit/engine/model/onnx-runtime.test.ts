@@ -4,19 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../../shared/protocol/errors.js';
 import { createSession, platformGpuProvider, supportedProviders } from '../../../../main/engine/model/onnx-runtime.js';
 import { generatedDir, testModelDir } from '../../../helpers/paths.js';
+import { asyncErrorOf } from '../../../helpers/errors.js';
 
 const vision = join(testModelDir, 'vision.onnx');
 const gpu = platformGpuProvider();
 
-async function errorOf(p: Promise<unknown>): Promise<EngineError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(EngineError);
-    return e as EngineError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('createSession', () => {
   it("'auto' runs on the GPU provider when it loads, otherwise on cpu and says why", async () => {
@@ -63,21 +55,21 @@ describe('createSession', () => {
   });
 
   it('a file that is not ONNX is E_MODEL_RUNTIME naming the file', async () => {
-    const e = await errorOf(createSession(join(generatedDir, 'models', 'broken-corrupt-onnx', 'vision.onnx'), { provider: 'cpu' }));
+    const e = await asyncErrorOf(createSession(join(generatedDir, 'models', 'broken-corrupt-onnx', 'vision.onnx'), { provider: 'cpu' }));
     expect(e.code).toBe('E_MODEL_RUNTIME');
     expect(e.message).toContain('vision.onnx could not be loaded by ONNX Runtime: it is not a valid ONNX model');
   });
 
   it('a missing file is E_MODEL_NOT_FOUND; an unknown provider is E_BAD_ARGUMENT', async () => {
-    expect((await errorOf(createSession(join(testModelDir, 'nope.onnx')))).code).toBe('E_MODEL_NOT_FOUND');
-    const e = await errorOf(createSession(vision, { provider: 'tpu' as never }));
+    expect((await asyncErrorOf(createSession(join(testModelDir, 'nope.onnx')))).code).toBe('E_MODEL_NOT_FOUND');
+    const e = await asyncErrorOf(createSession(vision, { provider: 'tpu' as never }));
     expect(e.code).toBe('E_BAD_ARGUMENT');
     expect(e.message).toContain('cpu');
   });
 
   it('a bad feed is E_MODEL_RUNTIME, and running after dispose is refused', async () => {
     const s = await createSession(vision, { provider: 'cpu' });
-    const e = await errorOf(s.run({ pixel_values: { type: 'float32', data: new Float32Array(3 * 8 * 8), dims: [1, 3, 8, 8] } }));
+    const e = await asyncErrorOf(s.run({ pixel_values: { type: 'float32', data: new Float32Array(3 * 8 * 8), dims: [1, 3, 8, 8] } }));
     expect(e.code).toBe('E_MODEL_RUNTIME');
     expect(e.message).toContain('vision.onnx failed to run');
     await s.dispose();

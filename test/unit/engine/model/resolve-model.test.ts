@@ -4,18 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../../shared/protocol/errors.js';
 import { DEFAULT_MODEL_ID, resolveModelDir, userModelsDir } from '../../../../main/engine/model/resolve-model.js';
 import { generatedDir, testModelDir } from '../../../helpers/paths.js';
+import { errorOf } from '../../../helpers/errors.js';
 
 const models = join(generatedDir, 'models');
 
-function errorOf(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(EngineError);
-    return e as EngineError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('resolveModelDir', () => {
   it('takes a folder that holds model.json', () => {

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EngineError, ErrorCodes } from '../../../../../shared/protocol/errors.js';
 import { loadTokenizer, normalizerRegistry, tokenizerFromJSON } from '../../../../../main/engine/model/tokenizer/index.js';
 import { generatedDir, requireData } from '../../../../helpers/paths.js';
+import { asyncErrorOf, errorOf } from '../../../../helpers/errors.js';
 
 const dir = join(generatedDir, 'tokenizers');
 const unigramText = readFileSync(requireData(join(dir, 'unigram-xlmr.json')), 'utf8');
@@ -20,24 +21,7 @@ function edited(text: string, change: (json: Record<string, any>) => void): unkn
   return json;
 }
 
-function errorOf(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(EngineError);
-    return err as EngineError;
-  }
-  throw new Error('expected an error');
-}
 
-async function asyncErrorOf(promise: Promise<unknown>): Promise<EngineError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(EngineError);
-  return err as EngineError;
-}
 
 describe('tokenizerFromJSON rejects what it cannot run', () => {
   it('names an unknown model type and lists the supported ones', () => {

@@ -1,5 +1,4 @@
 // The geosift command line: a thin consumer of createEngine that writes to injected streams.
-import { readdirSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createEngine, DEFAULT_MODEL_ID, GEOSIFT_VERSION, writeFileAtomic, type Engine, type EngineOptions } from '../engine/index.js';
@@ -363,27 +362,14 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .command('models')
     .description('list installed model packages')
     .option('--json', 'machine-readable output')
-    .action((o: { json?: boolean }) => {
+    .action(async (o: { json?: boolean }) => {
       const paths = io.engine?.modelSearchPaths ?? defaultModelSearchPaths(packageRoot(), io.env ?? process.env);
-      const found: { id: string; name: string; dir: string; languages: string[]; license: string }[] = [];
-      for (const base of paths) {
-        if (!existsSync(base)) continue;
-        for (const name of readdirSync(base)) {
-          const mf = join(base, name, 'model.json');
-          if (!existsSync(mf)) continue;
-          try {
-            const m = JSON.parse(readFileSync(mf, 'utf8'));
-            found.push({ id: m.id, name: m.name, dir: join(base, name), languages: m.languages ?? [], license: m.license });
-          } catch {
-            found.push({ id: name, name: '(unreadable model.json)', dir: join(base, name), languages: [], license: '' });
-          }
-        }
-      }
+      const found = await engineFor({}).listModels();
       if (o.json) out(JSON.stringify({ searchPaths: paths, models: found }, null, 2) + '\n');
       else {
         out(`Searched: ${paths.join(', ')}\n`);
         if (found.length === 0) out('No model packages found.\n');
-        for (const m of found) out(`${m.id.padEnd(24)} ${m.name}  [${m.languages.join(',')}]  ${m.license}\n  ${m.dir}\n`);
+        for (const m of found) out(`${m.id.padEnd(24)} ${m.name}${m.isDefault ? ' (default)' : ''}  [${m.languages.join(',')}]  ${m.license}\n  ${m.dir ?? ''}\n`);
       }
     });
 

@@ -3,7 +3,7 @@ import { bboxOf } from '../../shared/geo/geojson.js';
 import type { BBox, FeatureCollection } from '../../shared/geo/types.js';
 import type {
   CatalogEntry, CatalogHit, CatalogSearchParams, CatalogSearchResult, EngineApi, ExportOptions, FeedbackParams, Hit,
-  ExportedFile, ExportRequest, IndexParams, IndexResult, LabelParams, LabelSummary, PreviewTile, PreviewTileParams,
+  ExportedFile, ExportRequest, IndexParams, IndexResult, LabelParams, LabelSummary, ModelListing, PreviewTile, PreviewTileParams,
   SearchParams, SearchResult, SimilarParams, TilingParams,
 } from '../../shared/protocol/engine-api.js';
 import { exportAs, getExportFormat } from './export/index.js';
@@ -15,7 +15,9 @@ import type { SceneInfo } from '../../shared/protocol/scene.js';
 import { defaultIndexDir } from './index/data-dir.js';
 import { sceneFingerprint } from './index/fingerprint.js';
 import { IndexStore, type EntryKey, type StoredTile } from './index/store.js';
-import { loadModel } from './model/index.js';
+import { loadModel, MANIFEST_FILE, parseManifest } from './model/index.js';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defaultModelSearchPaths, DEFAULT_MODEL_ID, resolveModelDir } from './model/resolve-model.js';
 import type { ExecutionProviderName, Model } from './model/types.js';
 import { resolveBands } from './raster/bands.js';
@@ -277,6 +279,28 @@ export function createEngine(options: EngineOptions = {}): Engine {
   };
 
   return {
+    async listModels(): Promise<ModelListing[]> {
+      const defaultId = options.defaultModel ?? DEFAULT_MODEL_ID;
+      const seen = new Set<string>();
+      const out: ModelListing[] = [];
+      for (const base of searchPaths) {
+        if (!existsSync(base)) continue;
+        for (const name of readdirSync(base).sort()) {
+          const file = join(base, name, MANIFEST_FILE);
+          if (!existsSync(file)) continue;
+          try {
+            const m = parseManifest(JSON.parse(readFileSync(file, 'utf8')), file);
+            if (seen.has(m.id)) continue; // an earlier folder's package of the same id wins, as resolution does
+            seen.add(m.id);
+            out.push({ id: m.id, name: m.name, languages: m.languages, license: m.license, embeddingDim: m.embeddingDim, imageSize: m.vision.imageSize, isDefault: m.id === defaultId || name === defaultId, dir: join(base, name) });
+          } catch {
+            // A damaged package is not offered; loading it by id reports what is wrong.
+          }
+        }
+      }
+      return out.sort((a, b) => Number(b.isDefault) - Number(a.isDefault));
+    },
+
     async info(source: string, ctx: TaskContext = {}): Promise<SceneInfo> {
       const scene = await getScene(source, ctx.signal);
       return scene.info;

@@ -186,6 +186,10 @@ export function guardEngine(api: EngineApi, policy: ScenePolicy): GuardedEngine 
     return { ...r, scene: { ...scene, source: await policy.authorize(scene.source, 'scene') } };
   };
   const guarded: GuardedEngine = {
+    async listModels() {
+      // Ids, names and languages only: a peer learns no folder of this machine.
+      return (await api.listModels()).map(({ dir: _dir, ...m }) => m);
+    },
     async info(source: string, ctx?: TaskContext) {
       return api.info(await policy.authorize(source, 'scene'), ctx);
     },

@@ -279,7 +279,23 @@ export interface PreviewTile {
   pngBase64: string;
 }
 
+/** An installed model package, as the model picker shows it. */
+export interface ModelListing {
+  id: string;
+  name: string;
+  languages: string[];
+  license: string;
+  embeddingDim: number;
+  imageSize: number;
+  /** The model used when a call names none. */
+  isDefault: boolean;
+  /** Package folder (local front doors only; serve and the Electron host leave it out). */
+  dir?: string;
+}
+
 export interface EngineApi {
+  /** Installed model packages found in the model folders, default first. */
+  listModels(): Promise<ModelListing[]>;
   /** A display tile of the scene, rendered with the band mapping and stretch the model sees. */
   previewTile(params: PreviewTileParams, ctx?: TaskContext): Promise<PreviewTile>;
   /** Reads a scene's metadata. */
@@ -305,6 +321,7 @@ export interface EngineApi {
 
 /** Arguments each EngineApi method takes before its TaskContext: the RPC layer's allow-list. */
 export const ENGINE_METHODS = {
+  listModels: 0,
   info: 1,
   previewTile: 1,
   index: 1,

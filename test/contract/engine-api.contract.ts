@@ -29,6 +29,16 @@ export function engineContract(name: string, open: () => Promise<Transport>): vo
       await t?.close();
     });
 
+    it('listModels offers the installed packages with their languages, the damaged ones left out', async () => {
+      const models = await t.engine.listModels();
+      const clip = models.find((m) => m.id === 'test-clip');
+      expect(clip).toMatchObject({ languages: expect.arrayContaining(['en', 'pt', 'zh']), embeddingDim: 16, imageSize: 64 });
+      // broken-manifest has an invalid field: it is not offered (loading it by name says what is wrong).
+      expect(models.some((m) => m.name.includes('broken') && m.id === 'broken-manifest')).toBe(false);
+      // Across a process boundary a peer learns ids, never this machine's folders.
+      if (name !== 'in process') expect(models.every((m) => m.dir === undefined)).toBe(true);
+    });
+
     it('info describes the mosaic', async () => {
       const info = await t.engine.info(mosaic);
       expect(info).toMatchObject({ source: mosaic, width: 1536, height: 1536, bandCount: 3 });

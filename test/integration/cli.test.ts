@@ -22,6 +22,14 @@ describe('geosift --help and info', () => {
     expect(r.code).toBe(0);
     for (const c of ['info', 'search', 'similar', 'models']) expect(r.stdout).toContain(c);
   });
+  it('lists installed models with the default first', async () => {
+    const r = await cli(['models', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const { models } = JSON.parse(r.stdout);
+    expect(models.map((m: { id: string }) => m.id)).toContain('test-clip');
+    expect(models.find((m: { id: string }) => m.id === 'test-clip').dir).toBe(testModelDir);
+  });
+
   it('describes a real scene as text and JSON', async () => {
     const t = await cli(['info', scenePath('rasterio_tests_data/RGB.byte.tif')]);
     expect(t.code).toBe(0);

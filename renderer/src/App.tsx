@@ -1,6 +1,6 @@
 // The Geosift window: scene, indexing, search, labeling and export around one map; the same in Electron and in a browser.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ExportFormatId, SearchResult } from '../../shared/protocol/engine-api.js';
+import type { ExportFormatId, ModelListing, SearchResult } from '../../shared/protocol/engine-api.js';
 import { EngineError, ErrorCodes, isCanceled } from '../../shared/protocol/errors.js';
 import type { GeosiftBridge } from './engine-client/bridge.js';
 import { useEngineConnection } from './engine-client/use-engine-connection.js';
@@ -63,6 +63,14 @@ export function App() {
   }, [bridge]);
   useEffect(refreshRecent, [refreshRecent]);
   const allowed = useAllowedScenes(connection.state.engine, connection.kind === 'serve');
+  const [models, setModels] = useState<ModelListing[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    if (engine && 'listModels' in engine) engine.listModels().then((m) => live && setModels(m), () => live && setModels(null));
+    return () => {
+      live = false;
+    };
+  }, [engine]);
   const [tab, setTab] = useState<Tab>('search');
   const [scene, setScene] = useState<OpenScene | null>(null);
   const [opening, setOpening] = useState(false);
@@ -486,7 +494,7 @@ export function App() {
               />
             )}
             {tab === 'scene' && (scene ? <SceneInfoPanel info={scene.info} placementWarning={scene.warning} /> : <p className="hint panel">No scene open.</p>)}
-            {tab === 'settings' && <SettingsPanel settings={settings} onChange={setSettings} />}
+            {tab === 'settings' && <SettingsPanel settings={settings} onChange={setSettings} models={models} />}
           </div>
         </aside>
         <main className="map-area">

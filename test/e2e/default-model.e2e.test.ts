@@ -70,4 +70,11 @@ describe('geosift serve with the bundled default model', () => {
       expect(onEdge).toBeGreaterThanOrEqual(0.75);
     }
   });
+
+  it('offers the installed models in the settings, the default first, with their languages', async () => {
+    await page.getByTestId('tab-settings').click();
+    const options = await page.getByTestId('setting-model').locator('option').allTextContents();
+    expect(options[0]).toMatch(/^geosift-rs-mini \(default\) · 10 languages$/);
+    await page.screenshot({ path: join(artifacts, '11-default-settings.png') });
+  });
 });

@@ -1,7 +1,8 @@
 // Settings: tile size, overlap, bands, score threshold, number of hits, model, basemap.
+import type { ModelListing } from '../../../../shared/protocol/engine-api.js';
 import type { Settings } from './settings.js';
 
-export function SettingsPanel({ settings, onChange }: { settings: Settings; onChange(next: Settings): void }) {
+export function SettingsPanel({ settings, onChange, models }: { settings: Settings; onChange(next: Settings): void; models: ModelListing[] | null }) {
   const field = (key: 'tile' | 'overlap' | 'bands' | 'minScore' | 'model' | 'labelThreshold', label: string, placeholder: string, hint: string) => (
     <label className="field">
       <span>{label}</span>
@@ -21,7 +22,21 @@ export function SettingsPanel({ settings, onChange }: { settings: Settings; onCh
         <input type="number" min={1} max={200} value={settings.top} onChange={(e) => onChange({ ...settings, top: Math.max(1, Math.min(200, Number(e.target.value) || 10)) })} />
       </label>
       {field('labelThreshold', 'Label threshold', 'engine default', 'Tiles whose best class is less likely than this stay "unknown".')}
-      {field('model', 'Model', 'bundled model', 'Model id or package folder.')}
+      {models && models.length > 0 ? (
+        <label className="field">
+          <span>Model</span>
+          <select value={settings.model} onChange={(e) => onChange({ ...settings, model: e.target.value })} data-testid="setting-model">
+            {models.map((m) => (
+              <option key={m.id} value={m.isDefault ? '' : m.id} title={`${m.name}: ${m.languages.join(', ')}; ${m.license}`}>
+                {m.id}{m.isDefault ? ' (default)' : ''} · {m.languages.length} languages
+              </option>
+            ))}
+          </select>
+          <small>{(models.find((m) => (m.isDefault ? '' : m.id) === settings.model) ?? models[0]).languages.join(', ')}. The execution provider in use shows in the top bar after the first search.</small>
+        </label>
+      ) : (
+        field('model', 'Model', 'bundled model', 'Model id or package folder.')
+      )}
       <label className="check">
         <input type="checkbox" checked={settings.basemap} onChange={(e) => onChange({ ...settings, basemap: e.target.checked })} data-testid="setting-basemap" />
         <span>OpenStreetMap basemap (needs internet)</span>

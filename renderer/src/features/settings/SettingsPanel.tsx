@@ -13,7 +13,7 @@ export function SettingsPanel({ settings, onChange, models }: { settings: Settin
   return (
     <section className="panel" aria-label="Settings">
       <h2>Settings</h2>
-      {field('tile', 'Tile size', "model's input size", 'Pixels ("224px") or ground size ("150m"). Changing it re-indexes the scene.')}
+      {field('tile', 'Tile size', "model's input size, at least 224 px", 'Pixels ("224px") or ground size ("150m"). Changing it re-indexes the scene.')}
       {field('overlap', 'Overlap', '0', 'Fraction, percent or pixels: "0.25", "25%", "32px".')}
       {field('bands', 'Bands', "model's mapping", 'Preset (rgb, landsat8, sentinel2) or 1-based list "4,3,2".')}
       {field('minScore', 'Score threshold', 'none', 'Hide hits scoring below this cosine similarity.')}

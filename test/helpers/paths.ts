@@ -1,5 +1,5 @@
 // Where tests find real data (../shared/data, overridable) and generated fixtures.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,3 +21,17 @@ export function requireData(path: string): string {
 }
 
 export const testModelDir = join(generatedDir, 'models', 'test-clip');
+
+/** Every .tif/.tiff file below a folder, in a stable order. */
+export function tiffsUnder(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const n of readdirSync(d).sort()) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.tiff?$/i.test(n)) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}

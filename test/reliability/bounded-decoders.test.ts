@@ -1,31 +1,17 @@
 // The bounded block decoders give geotiff.js's bytes on every real LZW block, and stop at the declared block size on bombs.
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromFile } from 'geotiff';
 import { describe, expect, it } from 'vitest';
 // geotiff.js's own decoder, the reference (not exported from the package root).
 import GeotiffLzw from '../../node_modules/geotiff/dist-module/compression/lzw.js';
 import { blockByteSize, decodeLzw, decodePackBits, jpegFrameSize } from '../../main/engine/raster/bounded-decoders.js';
-import { dataDir } from '../helpers/paths.js';
-
-function scenes(): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const n of readdirSync(d).sort()) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.tiff?$/i.test(n)) out.push(p);
-    }
-  };
-  walk(join(dataDir, 'scenes'));
-  return out;
-}
+import { dataDir, tiffsUnder } from '../helpers/paths.js';
 
 describe('bounded decoders', () => {
   it('LZW: identical to geotiff.js on every block of every real LZW scene', async () => {
     const reference = new (GeotiffLzw as unknown as new (p: object) => { decodeBlock(b: ArrayBuffer): ArrayBuffer })({});
     let blocks = 0;
-    for (const path of scenes()) {
+    for (const path of tiffsUnder(join(dataDir, 'scenes'))) {
       const tiff = await fromFile(path);
       const img = await tiff.getImage(0);
       const fd = img.fileDirectory;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
-import { dataDir, testModelDir } from '../helpers/paths.js';
+import { dataDir, testModelDir, tiffsUnder } from '../helpers/paths.js';
 
 const roots = [join(dataDir, 'scenes'), join(dataDir, 'ucmerced')];
 
@@ -21,19 +21,6 @@ function hashTree(): Map<string, string> {
     }
   };
   for (const r of roots) walk(r);
-  return out;
-}
-
-function tiffsUnder(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const n of readdirSync(d).sort()) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.tiff?$/i.test(n)) out.push(p);
-    }
-  };
-  walk(dir);
   return out;
 }
 

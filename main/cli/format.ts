@@ -76,7 +76,8 @@ export function formatCatalog(entries: import('../../shared/protocol/engine-api.
 }
 
 export function formatCatalogHits(r: import('../../shared/protocol/engine-api.js').CatalogSearchResult): string {
-  const lines = [`${r.hits.length} hit(s) for "${r.query}" across ${r.scenesSearched} scene(s), ${r.tilesSearched} tiles (model ${r.model.id}, ${r.elapsedMs} ms)`, 'rank  score    tile   scene'];
+  const how = r.method?.kind === 'approximate' ? `; approximate: ${r.method.scanned} tiles scored in ${r.method.nprobe} of ${r.method.cells} index cells` : '';
+  const lines = [`${r.hits.length} hit(s) for "${r.query}" across ${r.scenesSearched} scene(s), ${r.tilesSearched} tiles (model ${r.model.id}, ${r.elapsedMs} ms${how})`, 'rank  score    tile   scene'];
   for (const h of r.hits) lines.push(`${String(h.rank).padStart(4)}  ${h.score.toFixed(4)}  ${String(h.tileIndex).padStart(5)}  ${h.source}`);
   return lines.join('\n') + '\n';
 }

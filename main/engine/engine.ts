@@ -14,9 +14,12 @@ import type { TaskContext } from '../../shared/protocol/progress.js';
 import type { SceneInfo } from '../../shared/protocol/scene.js';
 import { defaultIndexDir } from './index/data-dir.js';
 import { sceneFingerprint } from './index/fingerprint.js';
-import { IndexStore, type EntryKey, type StoredTile } from './index/store.js';
+import { searchIvfWith } from './index/ann.js';
+import { catalogIvf, loadCatalogRows, catalogKey, type CatalogRows } from './index/catalog-rows.js';
+import { IndexStore, type EntryKey, type EntrySummary, type StoredTile } from './index/store.js';
 import { loadModel, MANIFEST_FILE, parseManifest } from './model/index.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { defaultModelSearchPaths, DEFAULT_MODEL_ID, resolveModelDir } from './model/resolve-model.js';
 import type { ExecutionProviderName, Model } from './model/types.js';
@@ -30,7 +33,8 @@ import { embedScene, type SceneEmbeddings, type TileRecord } from './tasks/embed
 import { readExampleImage } from './tasks/example-image.js';
 import { hitsToFeatureCollection, windowToWgs84Polygon } from './tasks/export-geojson.js';
 import { rocchio } from './tasks/feedback.js';
-import { scoreAll, scoreStats, selectHits } from './tasks/rank.js';
+import { scoreStats, selectHits } from './tasks/rank.js';
+import { createVectorScorer } from './tasks/scorer.js';
 import { planTiles, type TilePlan } from './tiling/tile-plan.js';
 import { packageRoot } from './version.js';
 
@@ -46,6 +50,12 @@ export interface EngineOptions {
   batchSize?: number;
   /** Folder of the on-disk embedding index; default the per-user data folder; false keeps embeddings in memory only. */
   indexDir?: string | false;
+  /** Catalog search keeps the catalog's vectors in memory up to this many bytes (default a quarter of RAM, at most 3 GiB). */
+  catalogMemoryBytes?: number;
+  /** Catalogs of at least this many tiles are searched approximately (IVF) when no scene or box filter is set; default 250 000. */
+  approximateFrom?: number;
+  /** IVF cells opened per query (default 16: recall@10 0.998 at 1e6 tiles in bench/search.ts). */
+  nprobe?: number;
 }
 
 export interface Engine extends EngineApi {
@@ -97,6 +107,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const models = new Map<string, Promise<Model>>();
   const scenes = new Map<string, Promise<Scene>>();
   const embeddings = new Map<string, SceneEmbeddings>();
+  /** The catalog matrix of the model searched last (catalog-rows.ts), reloaded when the catalog changes. */
+  let catalogRows: { modelSha: string; rows: Promise<CatalogRows> } | null = null;
+  const catalogBudget = options.catalogMemoryBytes ?? Math.min(3 * 2 ** 30, Math.floor(totalmem() / 4));
   const stretches = new Map<string, Promise<BandStretch[]>>();
   const fingerprints = new Map<string, string>();
   /** Recent labeling runs, kept for export (their class rasters are typed arrays that stay here). */
@@ -105,6 +118,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const MAX_LABEL_RUNS = 8;
   let store: Promise<IndexStore> | null = null;
   let disposed = false;
+  /** Exact search scores through ONNX Runtime's MatMul (JS for small scenes). */
+  const scorer = createVectorScorer({ threads: options.threads || undefined });
 
   const getStore = (): Promise<IndexStore> | null => {
     if (!indexDir) return null;
@@ -227,9 +242,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
     return Float32Array.from(f.queryVector);
   }
 
-  function finish(scene: Scene, model: Model, e: Embedded, query: Float32Array, p: { top?: number; minScore?: number; suppressIoU?: number }, exclude: Set<number> | undefined, q: SearchResult['query'], t0: number): SearchResult {
+  async function finish(scene: Scene, model: Model, e: Embedded, query: Float32Array, p: { top?: number; minScore?: number; suppressIoU?: number }, exclude: Set<number> | undefined, q: SearchResult['query'], t0: number): Promise<SearchResult> {
     const { emb } = e;
-    const scores = scoreAll(emb.vectors, emb.dim, query);
+    const scores = await scorer.score(emb.vectors, emb.dim, query);
     const picked = selectHits(emb.records, scores, { top: p.top ?? DEFAULTS.top, minScore: p.minScore, suppressIoU: p.suppressIoU ?? DEFAULTS.suppressIoU, exclude });
     const hits: Hit[] = picked.map((i, k) => {
       const r = emb.records[i];
@@ -387,6 +402,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       if (!st) return [];
       const removed = await (await st).remove(idOrSource);
       embeddings.clear();
+      catalogRows = null;
       return removed;
     },
 
@@ -401,30 +417,73 @@ export function createEngine(options: EngineOptions = {}): Engine {
       const base = baseQuery(model, p) ?? (text ? (await model.encodeTexts([text], { signal: ctx.signal }))[0] : null);
       if (!base) throw new EngineError(ErrorCodes.BAD_ARGUMENT, 'The query is empty: type what to look for.');
       const top = p.top ?? DEFAULTS.top;
-      const entries = (await s.list()).filter((e) => e.model.sha256 === model.info.manifestSha256 && (!p.scenes?.length || p.scenes.includes(e.source)));
+      const all = (await s.list()).filter((e) => e.model.sha256 === model.info.manifestSha256);
+      const inScope = (e: EntrySummary) => !p.scenes?.length || p.scenes.includes(e.source);
+      const entries = all.filter(inScope);
       const best: CatalogHit[] = [];
       let tilesSearched = 0;
-      let done = 0;
-      for (const entry of entries) {
-        throwIfAborted(ctx.signal);
-        const reader = await s.reader({ scene: entry.scene, model: entry.model, tiling: entry.tiling });
-        if (!reader) continue;
-        const { tiles, vectors } = await reader.load();
-        const dim = reader.meta.dim;
-        const scores = scoreAll(vectors, dim, base);
-        for (const t of tiles) {
-          if (t.row < 0) continue;
-          if (p.bbox && !(t.bbox && bboxesIntersect(t.bbox, p.bbox))) continue;
-          tilesSearched++;
-          const score = scores[t.row];
-          if (p.minScore !== undefined && score < p.minScore) continue;
-          if (best.length < top || score > best[best.length - 1].score) {
-            best.push({ rank: 0, score, entryId: entry.id, source: entry.source, tileIndex: t.index, window: t.window, bbox: t.bbox });
-            best.sort((a, b) => b.score - a.score);
-            if (best.length > top) best.pop();
+      let method: CatalogSearchResult['method'] = { kind: 'exact' };
+      const consider = (entry: EntrySummary, t: StoredTile, score: number) => {
+        if (p.minScore !== undefined && score < p.minScore) return;
+        if (best.length < top || score > best[best.length - 1].score) {
+          best.push({ rank: 0, score, entryId: entry.id, source: entry.source, tileIndex: t.index, window: t.window, bbox: t.bbox });
+          best.sort((a, b) => b.score - a.score);
+          if (best.length > top) best.pop();
+        }
+      };
+      const inBox = (t: StoredTile) => !p.bbox || (t.bbox !== null && bboxesIntersect(t.bbox, p.bbox));
+      const totalRows = all.reduce((n, e) => n + e.rows, 0);
+
+      if (totalRows * model.embeddingDim * 4 <= catalogBudget) {
+        // The whole catalog of this model in memory: one product (or one IVF search) per query.
+        const key = catalogKey(all);
+        let rows = catalogRows?.modelSha === model.info.manifestSha256 ? await catalogRows.rows.catch(() => null) : null;
+        if (!rows || rows.key !== key) {
+          ctx.onProgress?.({ stage: 'load-catalog', done: 0, total: all.length, unit: 'scenes' });
+          const loading = loadCatalogRows(s, all, ctx.signal);
+          catalogRows = { modelSha: model.info.manifestSha256, rows: loading };
+          rows = await loading;
+        }
+        const approximate = !p.bbox && !p.scenes?.length && rows.vectors.length / Math.max(1, rows.dim) >= (options.approximateFrom ?? 250_000);
+        if (approximate) {
+          if (!rows.ivf) ctx.onProgress?.({ stage: 'build-search-index', done: 0, total: 1, unit: 'index' });
+          const ivf = catalogIvf(rows, ctx.signal);
+          const nprobe = options.nprobe ?? 16;
+          const r = await searchIvfWith(scorer, ivf, base, top, nprobe);
+          for (let i = 0; i < r.ids.length; i++) {
+            const part = rows.parts[rows.rowPart[r.ids[i]]];
+            consider(part.entry, part.tiles[rows.rowTile[r.ids[i]]], r.scores[i]);
+          }
+          tilesSearched = rows.vectors.length / rows.dim;
+          method = { kind: 'approximate', nprobe, cells: ivf.nlist, scanned: r.scanned };
+        } else {
+          const scores = await scorer.score(rows.vectors, rows.dim, base);
+          for (const part of rows.parts) {
+            if (!inScope(part.entry)) continue;
+            for (const t of part.tiles) {
+              if (t.row < 0 || t.row >= part.rows || !inBox(t)) continue;
+              tilesSearched++;
+              consider(part.entry, t, scores[part.rowStart + t.row]);
+            }
           }
         }
-        ctx.onProgress?.({ stage: 'search', done: ++done, total: entries.length, unit: 'scenes' });
+        ctx.onProgress?.({ stage: 'search', done: entries.length, total: entries.length, unit: 'scenes' });
+      } else {
+        // Larger than the memory budget: one scene at a time from disk.
+        let done = 0;
+        for (const entry of entries) {
+          throwIfAborted(ctx.signal);
+          const reader = await s.reader({ scene: entry.scene, model: entry.model, tiling: entry.tiling });
+          if (!reader) continue;
+          const { tiles, vectors } = await reader.load();
+          const scores = await scorer.score(vectors, reader.meta.dim, base);
+          for (const t of tiles) {
+            if (t.row < 0 || !inBox(t)) continue;
+            tilesSearched++;
+            consider(entry, t, scores[t.row]);
+          }
+          ctx.onProgress?.({ stage: 'search', done: ++done, total: entries.length, unit: 'scenes' });
+        }
       }
       best.forEach((h, i) => (h.rank = i + 1));
       return {
@@ -433,6 +492,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
         hits: best,
         scenesSearched: entries.length,
         tilesSearched,
+        method,
         elapsedMs: Date.now() - t0,
       };
     },
@@ -495,10 +555,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
       models.clear();
       scenes.clear();
       embeddings.clear();
+      catalogRows = null;
       stretches.clear();
       labelRuns.clear();
       await Promise.allSettled(ms.map(async (m) => (await m).dispose()));
       await Promise.allSettled(ss.map(async (s) => (await s).close()));
+      await scorer.dispose();
     },
   };
 }

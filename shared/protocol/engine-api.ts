@@ -164,6 +164,11 @@ export interface CatalogSearchResult {
   hits: CatalogHit[];
   scenesSearched: number;
   tilesSearched: number;
+  /**
+   * How the tiles were scored: every one exactly, or (large catalogs without filters) an IVF index opening `nprobe`
+   * of its `cells` and scoring the `scanned` tiles in them exactly.
+   */
+  method?: { kind: 'exact' } | { kind: 'approximate'; nprobe: number; cells: number; scanned: number };
   elapsedMs: number;
 }
 

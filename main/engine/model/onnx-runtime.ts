@@ -139,6 +139,18 @@ export async function createSession(path: string, options: RuntimeSessionOptions
   return wrap(session, file, 'cpu', gpu ? undefined : requested === 'auto' ? `no GPU provider for ${process.platform}-${process.arch}; running on cpu` : undefined);
 }
 
+/**
+ * Opens a graph the engine built in memory (onnx-graph.ts) on the CPU provider: the small helper graphs (exact
+ * search scoring) whose inputs live in this process's memory, where a GPU would only add transfers.
+ */
+export async function createSessionFromBytes(bytes: Uint8Array, name: string, options: Omit<RuntimeSessionOptions, 'provider'> = {}): Promise<RuntimeSession> {
+  try {
+    return wrap(await ort.InferenceSession.create(bytes, sessionOptions('cpu', options)), name, 'cpu', undefined);
+  } catch (e) {
+    throw new EngineError(ErrorCodes.MODEL_RUNTIME, `ONNX Runtime could not load the built-in graph ${name} (${errorText(e)})`, { cause: e, details: { file: name } });
+  }
+}
+
 function specs(names: readonly string[], meta: readonly ort.InferenceSession.ValueMetadata[] | undefined): TensorSpec[] {
   return names.map((name, i) => {
     const m = meta?.[i];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildIvf, searchIvf } from '../../../../main/engine/index/ann.js';
+import { buildIvf, searchIvf, searchIvfWith } from '../../../../main/engine/index/ann.js';
+import { createVectorScorer } from '../../../../main/engine/tasks/scorer.js';
 import { scoreAll } from '../../../../main/engine/tasks/rank.js';
 
 let seed = 3;
@@ -71,5 +72,29 @@ describe('IVF approximate search', () => {
   it('rejects a query of the wrong size and an empty set', () => {
     expect(() => searchIvf(ivf, new Float32Array(3), 10)).toThrow(/3 values/);
     expect(() => buildIvf(new Float32Array(0), dim)).toThrow(/no vectors/);
+  });
+
+  it('scoring each opened cell through onnxruntime finds the same hits as the JS scan', async () => {
+    const scorer = createVectorScorer();
+    try {
+      // Cells of ~150 rows x 48 values are below the JS threshold; a wider copy of the set goes through the runtime.
+      const wide = 720;
+      const vw = clustered(3000, wide, 20);
+      const ivfw = buildIvf(vw, wide, { nlist: 12 });
+      const qs = clustered(8, wide, 20);
+      for (let j = 0; j < 8; j++) {
+        const q = qs.subarray(j * wide, (j + 1) * wide);
+        const a = searchIvf(ivfw, q, 10, 4);
+        const b = await searchIvfWith(scorer, ivfw, q, 10, 4);
+        expect(b.scanned).toBe(a.scanned);
+        expect(Array.from(b.ids)).toEqual(Array.from(a.ids));
+        for (let t = 0; t < 10; t++) expect(b.scores[t]).toBeCloseTo(a.scores[t], 5);
+      }
+      expect(scorer.backend).toBe('onnxruntime');
+      const small = await searchIvfWith(scorer, ivf, queries.subarray(0, dim), 10, ivf.nlist);
+      expect(Array.from(small.ids)).toEqual(exactTop(v, dim, queries.subarray(0, dim), 10));
+    } finally {
+      await scorer.dispose();
+    }
   });
 });

@@ -447,7 +447,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
         const approximate = !p.bbox && !p.scenes?.length && rows.vectors.length / Math.max(1, rows.dim) >= (options.approximateFrom ?? 250_000);
         if (approximate) {
           if (!rows.ivf) ctx.onProgress?.({ stage: 'build-search-index', done: 0, total: 1, unit: 'index' });
-          const ivf = catalogIvf(rows, ctx.signal);
+          const ivf = await catalogIvf(rows, scorer, ctx.signal);
           const nprobe = options.nprobe ?? 16;
           const r = await searchIvfWith(scorer, ivf, base, top, nprobe);
           for (let i = 0; i < r.ids.length; i++) {

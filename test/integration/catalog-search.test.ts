@@ -25,7 +25,7 @@ const hitKeys = (r: CatalogSearchResult) => r.hits.map((h) => `${h.source}#${h.t
 
 beforeAll(async () => {
   const e = engine();
-  for (const scene of [ucm, eurosat]) await e.index({ scene, tileSize: '128px' });
+  for (const scene of [ucm, eurosat]) await e.index({ scene, tile: '128px' });
 }, 120_000);
 
 afterAll(async () => {
@@ -78,7 +78,7 @@ describe('catalog search', () => {
     const e = engine();
     const before = await e.searchCatalog({ query: 'red', top: 3 });
     expect(before.scenesSearched).toBe(2);
-    await e.index({ scene: rgb, tileSize: '128px' });
+    await e.index({ scene: rgb, tile: '128px' });
     const more = await e.searchCatalog({ query: 'red', top: 3 });
     expect(more.scenesSearched).toBe(3);
     expect(more.tilesSearched).toBeGreaterThan(before.tilesSearched);

@@ -33,10 +33,12 @@ export interface BuildIvfOptions {
   iterations?: number;
   /** Vectors sampled for k-means; default min(n, 32 nlist). */
   sample?: number;
-  /** Dimension of the random projection used for cells; default min(dim, 32). */
+  /** Dimension of the random projection used for cells; default dim with a scorer, else min(dim, 32). */
   coarseDim?: number;
   seed?: number;
   signal?: AbortSignal;
+  /** Scores blocks of rows against the centroids (ONNX Runtime in the engine); default the JS loop. */
+  scorer?: BlockScorer;
 }
 
 export interface IvfHits {
@@ -89,15 +91,41 @@ function nearest(x: Float32Array, off: number, c: Float32Array, nlist: number, d
   return best;
 }
 
+/**
+ * The nearest centroid of each of the n rows of `x` (n x d): through `scorer` one block of rows against all centroids
+ * at a time (a matrix product), else one row at a time in JS.
+ */
+async function assignAll(x: Float32Array, n: number, d: number, c: Float32Array, nlist: number, scorer: BlockScorer | undefined, signal?: AbortSignal): Promise<Int32Array> {
+  const out = new Int32Array(n);
+  const BLOCK = 16384;
+  for (let start = 0; start < n; start += BLOCK) {
+    throwIfAborted(signal);
+    const end = Math.min(n, start + BLOCK);
+    if (!scorer) {
+      for (let i = start; i < end; i++) out[i] = nearest(x, i * d, c, nlist, d);
+      continue;
+    }
+    const s = await scorer.score(x.subarray(start * d, end * d), d, c);
+    for (let i = start; i < end; i++) {
+      const o = (i - start) * nlist;
+      let best = 0;
+      for (let l = 1; l < nlist; l++) if (s[o + l] > s[o + best]) best = l;
+      out[i] = best;
+    }
+  }
+  return out;
+}
+
 /** Builds an IVF index over `vectors` (n x dim, L2-normalised rows). */
-export function buildIvf(vectors: Float32Array, dim: number, o: BuildIvfOptions = {}): IvfIndex {
+export async function buildIvf(vectors: Float32Array, dim: number, o: BuildIvfOptions = {}): Promise<IvfIndex> {
   if (!Number.isInteger(dim) || dim <= 0 || vectors.length % dim !== 0) {
     throw new EngineError(ErrorCodes.BAD_ARGUMENT, `buildIvf: ${vectors.length} values do not make rows of ${dim}`);
   }
   const n = vectors.length / dim;
   if (n === 0) throw new EngineError(ErrorCodes.BAD_ARGUMENT, 'buildIvf: no vectors to index');
   const nlist = Math.max(1, Math.min(n, o.nlist ?? Math.min(1024, Math.max(1, Math.round(Math.sqrt(n) / 4)))));
-  const cd = Math.max(1, Math.min(dim, o.coarseDim ?? 32));
+  // Through a scorer the cells are found in the full space (a matrix product); in JS in a 32-d projection.
+  const cd = Math.max(1, Math.min(dim, o.coarseDim ?? (o.scorer ? dim : 32)));
   const iterations = o.iterations ?? 6;
   const r = rng(o.seed ?? 1);
 
@@ -124,17 +152,17 @@ export function buildIvf(vectors: Float32Array, dim: number, o: BuildIvfOptions 
   else for (let i = 0; i < m; i++) sample[i] = Math.floor(r() * n);
   const centroids = new Float32Array(nlist * cd);
   for (let l = 0; l < nlist; l++) centroids.set(coarse.subarray(sample[Math.floor((l * m) / nlist)] * cd, sample[Math.floor((l * m) / nlist)] * cd + cd), l * cd);
-  const assign = new Int32Array(m);
+  const sampled = new Float32Array(m * cd);
+  for (let s = 0; s < m; s++) sampled.set(coarse.subarray(sample[s] * cd, sample[s] * cd + cd), s * cd);
   for (let it = 0; it < iterations; it++) {
     throwIfAborted(o.signal);
     const sums = new Float32Array(nlist * cd);
     const counts = new Int32Array(nlist);
+    const assign = await assignAll(sampled, m, cd, centroids, nlist, o.scorer, o.signal);
     for (let s = 0; s < m; s++) {
-      const off = sample[s] * cd;
-      const l = nearest(coarse, off, centroids, nlist, cd);
-      assign[s] = l;
+      const l = assign[s];
       counts[l]++;
-      for (let k = 0; k < cd; k++) sums[l * cd + k] += coarse[off + k];
+      for (let k = 0; k < cd; k++) sums[l * cd + k] += sampled[s * cd + k];
     }
     for (let l = 0; l < nlist; l++) {
       // An empty cell takes a random sample row, so no centroid is wasted.
@@ -145,13 +173,9 @@ export function buildIvf(vectors: Float32Array, dim: number, o: BuildIvfOptions 
   }
 
   // Every vector to its cell; lists stored contiguously.
-  const cell = new Int32Array(n);
+  const cell = await assignAll(coarse, n, cd, centroids, nlist, o.scorer, o.signal);
   const sizes = new Int32Array(nlist + 1);
-  for (let i = 0; i < n; i++) {
-    if ((i & 0x3fff) === 0) throwIfAborted(o.signal);
-    cell[i] = nearest(coarse, i * cd, centroids, nlist, cd);
-    sizes[cell[i] + 1]++;
-  }
+  for (let i = 0; i < n; i++) sizes[cell[i] + 1]++;
   const listStart = new Int32Array(nlist + 1);
   for (let l = 0; l < nlist; l++) listStart[l + 1] = listStart[l] + sizes[l + 1];
   const fill = listStart.slice(0, nlist);

@@ -7,7 +7,7 @@
 // resuming or removing a scene gives a new key and the matrix is read again.
 
 import { EngineError, ErrorCodes, throwIfAborted } from '../../../shared/protocol/errors.js';
-import { buildIvf, type IvfIndex } from './ann.js';
+import { buildIvf, type BlockScorer, type IvfIndex } from './ann.js';
 import type { EntrySummary, IndexStore, StoredTile } from './store.js';
 
 export interface CatalogPart {
@@ -29,7 +29,7 @@ export interface CatalogRows {
   /** Tile of each row (position in its part's `tiles`). */
   rowTile: Int32Array;
   /** Built on first approximate search. */
-  ivf?: IvfIndex;
+  ivf?: Promise<IvfIndex>;
 }
 
 /** Identity of a set of entries at their committed state. */
@@ -72,8 +72,11 @@ export async function loadCatalogRows(store: IndexStore, entries: EntrySummary[]
   return { key: catalogKey(entries), dim, vectors, parts, rowPart, rowTile };
 }
 
-/** The IVF index over the matrix, built once (k-means: about 30 s for 1e6 rows of 512 values on 2 cores). */
-export function catalogIvf(c: CatalogRows, signal?: AbortSignal): IvfIndex {
-  c.ivf ??= buildIvf(c.vectors, c.dim, { signal });
+/** The IVF index over the matrix, built once (cells found through `scorer`'s matrix products). */
+export function catalogIvf(c: CatalogRows, scorer: BlockScorer, signal?: AbortSignal): Promise<IvfIndex> {
+  if (!c.ivf) {
+    c.ivf = buildIvf(c.vectors, c.dim, { scorer, signal });
+    c.ivf.catch(() => (c.ivf = undefined)); // canceled or failed: the next search builds it again
+  }
   return c.ivf;
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildIvf, searchIvf, searchIvfWith } from '../../../../main/engine/index/ann.js';
 import { createVectorScorer } from '../../../../main/engine/tasks/scorer.js';
 import { scoreAll } from '../../../../main/engine/tasks/rank.js';
@@ -34,7 +34,10 @@ describe('IVF approximate search', () => {
   const dim = 48;
   const n = 6000;
   const v = clustered(n, dim, 30);
-  const ivf = buildIvf(v, dim, { nlist: 40 });
+  let ivf: Awaited<ReturnType<typeof buildIvf>>;
+  beforeAll(async () => {
+    ivf = await buildIvf(v, dim, { nlist: 40 });
+  });
   const queries = clustered(30, dim, 30);
 
   it('stores every vector once, grouped by cell', () => {
@@ -69,9 +72,9 @@ describe('IVF approximate search', () => {
     expect(scanned / 30).toBeLessThan(n * 0.5);
   });
 
-  it('rejects a query of the wrong size and an empty set', () => {
+  it('rejects a query of the wrong size and an empty set', async () => {
     expect(() => searchIvf(ivf, new Float32Array(3), 10)).toThrow(/3 values/);
-    expect(() => buildIvf(new Float32Array(0), dim)).toThrow(/no vectors/);
+    await expect(buildIvf(new Float32Array(0), dim)).rejects.toThrow(/no vectors/);
   });
 
   it('scoring each opened cell through onnxruntime finds the same hits as the JS scan', async () => {
@@ -80,7 +83,7 @@ describe('IVF approximate search', () => {
       // Cells of ~150 rows x 48 values are below the JS threshold; a wider copy of the set goes through the runtime.
       const wide = 720;
       const vw = clustered(3000, wide, 20);
-      const ivfw = buildIvf(vw, wide, { nlist: 12 });
+      const ivfw = await buildIvf(vw, wide, { nlist: 12 });
       const qs = clustered(8, wide, 20);
       for (let j = 0; j < 8; j++) {
         const q = qs.subarray(j * wide, (j + 1) * wide);
@@ -93,6 +96,26 @@ describe('IVF approximate search', () => {
       expect(scorer.backend).toBe('onnxruntime');
       const small = await searchIvfWith(scorer, ivf, queries.subarray(0, dim), 10, ivf.nlist);
       expect(Array.from(small.ids)).toEqual(exactTop(v, dim, queries.subarray(0, dim), 10));
+    } finally {
+      await scorer.dispose();
+    }
+  });
+
+  it('built through onnxruntime (cells in the full space), every vector is stored once and all cells give exact hits', async () => {
+    const scorer = createVectorScorer();
+    try {
+      const ivfs = await buildIvf(v, dim, { nlist: 40, scorer });
+      expect(ivfs.coarseDim).toBe(dim);
+      expect(ivfs.listStart[ivfs.nlist]).toBe(n);
+      expect(new Set(ivfs.ids).size).toBe(n);
+      let hit = 0;
+      for (let j = 0; j < 30; j++) {
+        const q = queries.subarray(j * dim, (j + 1) * dim);
+        expect(Array.from((await searchIvfWith(scorer, ivfs, q, 10, ivfs.nlist)).ids)).toEqual(exactTop(v, dim, q, 10));
+        const truth = new Set(exactTop(v, dim, q, 10));
+        for (const id of (await searchIvfWith(scorer, ivfs, q, 10, 12)).ids) if (truth.has(id)) hit++;
+      }
+      expect(hit / 300).toBeGreaterThanOrEqual(0.9);
     } finally {
       await scorer.dispose();
     }

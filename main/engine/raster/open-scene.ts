@@ -8,6 +8,7 @@ import { createCrsTransformer, crsFromGeoKeys, type CrsTransformer } from './crs
 import { installFastDecoding } from './fast-decode.js';
 import { clearInvalid } from './valid-mask.js';
 import { registerBoundedDecoders } from './bounded-decoders.js';
+import { readWindowBlocks } from './block-reader.js';
 import {
   asEngineError,
   bytesPerSample,
@@ -569,13 +570,12 @@ async function readWindow(ctx: ReadContext, window: PixelWindow, options: ReadWi
     );
   }
   const n = outW * outH;
-  const out = options.bands.map(() => newArray(info.dataType, n));
   const valid = new Uint8Array(n);
   const ix0 = Math.max(0, x0);
   const iy0 = Math.max(0, y0);
   const ix1 = Math.min(lv.info.width, x0 + outW);
   const iy1 = Math.min(lv.info.height, y0 + outH);
-  if (ix1 <= ix0 || iy1 <= iy0) return { width: outW, height: outH, bands: out, valid };
+  if (ix1 <= ix0 || iy1 <= iy0) return { width: outW, height: outH, bands: options.bands.map(() => newArray(info.dataType, n)), valid };
 
   const wanted = new Set(options.bands);
   if (info.alphaBand !== null) wanted.add(info.alphaBand);
@@ -596,9 +596,17 @@ async function readWindow(ctx: ReadContext, window: PixelWindow, options: ReadWi
   }
   let rasters: SampleArray[];
   let maskData: ArrayLike<number> | null = null;
+  let rgb = false;
   try {
-    const read = (await lv.image.readRasters({ window: [ix0, iy0, ix1, iy1], samples, interleave: false, pool: ctx.pool ?? null, signal })) as unknown as SampleArray[];
-    rasters = Array.from(read);
+    // The block reader covers the common layouts (bench/decode.ts); geotiff.js reads the rest, and reads with a pool.
+    const fast = ctx.pool ? null : await readWindowBlocks(lv.image, [ix0, iy0, ix1, iy1], samples, info.dataType, signal);
+    if (fast) {
+      rasters = fast.arrays;
+      rgb = fast.rgb;
+    } else {
+      const read = (await lv.image.readRasters({ window: [ix0, iy0, ix1, iy1], samples, interleave: false, pool: ctx.pool ?? null, signal })) as unknown as SampleArray[];
+      rasters = Array.from(read);
+    }
     if (lv.mask) {
       throwIfAborted(signal);
       const m = (await lv.mask.readRasters({ window: [ix0, iy0, ix1, iy1], samples: [0], interleave: false, pool: ctx.pool ?? null, signal })) as unknown as SampleArray[];
@@ -611,7 +619,7 @@ async function readWindow(ctx: ReadContext, window: PixelWindow, options: ReadWi
   const bySample = new Map<number, SampleArray>();
   samples.forEach((s, i) => bySample.set(s, rasters[i]));
 
-  if (ctx.ycbcr) {
+  if (ctx.ycbcr && !rgb) {
     // geotiff.js hands back JPEG's Y, Cb, Cr planes; GDAL presents them as RGB, so convert (JFIF equations).
     const Y = bySample.get(0)!;
     const Cb = bySample.get(1)!;
@@ -634,13 +642,27 @@ async function readWindow(ctx: ReadContext, window: PixelWindow, options: ReadWi
 
   const ox = ix0 - x0;
   const oy = iy0 - y0;
-  for (let r = 0; r < rh; r++) {
-    const dst = (oy + r) * outW + ox;
-    valid.fill(1, dst, dst + rw);
-    options.bands.forEach((b, i) => {
+  let out: SampleArray[];
+  if (ox === 0 && oy === 0 && rw === outW && rh === outH) {
+    // The window lies inside the image: the decoded arrays are the result (a band asked for twice gets a copy).
+    valid.fill(1);
+    const used = new Set<SampleArray>();
+    out = options.bands.map((b) => {
       const src = bySample.get(b)!;
-      (out[i] as Uint8Array).set((src as Uint8Array).subarray(r * rw, (r + 1) * rw), dst);
+      const mine = used.has(src) ? (src.slice() as SampleArray) : src;
+      used.add(src);
+      return mine;
     });
+  } else {
+    out = options.bands.map(() => newArray(info.dataType, n));
+    for (let r = 0; r < rh; r++) {
+      const dst = (oy + r) * outW + ox;
+      valid.fill(1, dst, dst + rw);
+      options.bands.forEach((b, i) => {
+        const src = bySample.get(b)!;
+        (out[i] as Uint8Array).set((src as Uint8Array).subarray(r * rw, (r + 1) * rw), dst);
+      });
+    }
   }
 
   const nd = info.nodata;

@@ -1,0 +1,212 @@
+// The block reader (readWindow's hot path): native JPEG, bounded ZSTD, the fused RGB predictor/deinterleave, coalesced
+// reads, against GDAL on COGs made from a real scene, and its errors on corrupt blocks.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fromFile } from 'geotiff';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeJpegBlock, decodeZstdBounded, placeRgb8 } from '../../../../main/engine/raster/block-reader.js';
+import { openScene } from '../../../../main/engine/raster/open-scene.js';
+import { isEngineError } from '../../../../shared/protocol/errors.js';
+import { requireData, scenePath } from '../../../helpers/paths.js';
+import { gdalWindow } from './gdal-oracle.js';
+
+const TCI = requireData(scenePath('titiler_tests_fixtures/TCI.tif'));
+const dir = mkdtempSync(join(tmpdir(), 'geosift-block-reader-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function cog(name: string, co: string[], extra: string[] = []): string {
+  const out = join(dir, name);
+  const args = ['-q', '--config', 'GDAL_PAM_ENABLED', 'NO', '-srcwin', '300', '200', '410', '330', ...extra, '-of', 'COG', '-co', 'BLOCKSIZE=128', '-co', 'OVERVIEWS=AUTO'];
+  for (const c of co) args.push('-co', c);
+  execFileSync('gdal_translate', [...args, TCI, out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return out;
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+// Windows across block edges, unaligned to 4 px (the word paths' fallbacks), and the image's partial edge blocks.
+const WINDOWS = [
+  { x: 61, y: 70, width: 151, height: 139 },
+  { x: 128, y: 128, width: 256, height: 128 },
+  { x: 250, y: 190, width: 160, height: 140 },
+];
+
+function meanAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m += Math.abs(a[i] - b[i]);
+  return m / a.length;
+}
+
+/** `tolerance`: largest difference allowed per pixel; `meanTolerance`: largest mean difference. */
+async function expectLikeGdal(path: string, bands: number[], tolerance: number, meanTolerance = 0): Promise<void> {
+  const scene = await openScene(path);
+  try {
+    for (const win of WINDOWS) {
+      const d = await scene.readWindow(win, { bands });
+      const g = gdalWindow(path, win, bands.map((b) => b + 1));
+      bands.forEach((_, i) => expect(maxAbsDiff(d.bands[i], g[i]), `${path} ${JSON.stringify(win)} band ${i}`).toBeLessThanOrEqual(tolerance));
+      bands.forEach((_, i) => expect(meanAbsDiff(d.bands[i], g[i]), `${path} ${JSON.stringify(win)} band ${i} mean`).toBeLessThanOrEqual(meanTolerance));
+    }
+    const ov = scene.info.overviews[1];
+    const d = await scene.readWindow({ x: 0, y: 0, width: ov.width * ov.scaleX, height: ov.height * ov.scaleY }, { bands, level: 1 });
+    const g = gdalWindow(path, { x: 0, y: 0, width: ov.width, height: ov.height }, bands.map((b) => b + 1), { overview: 0 });
+    bands.forEach((_, i) => expect(maxAbsDiff(d.bands[i], g[i]), `${path} overview band ${i}`).toBeLessThanOrEqual(tolerance));
+    bands.forEach((_, i) => expect(meanAbsDiff(d.bands[i], g[i]), `${path} overview band ${i} mean`).toBeLessThanOrEqual(meanTolerance));
+  } finally {
+    await scene.close();
+  }
+}
+
+describe('block reader against GDAL', () => {
+  // GDAL's JPEG decoder (libtiff + its libjpeg) and libjpeg-turbo round the IDCT and the chroma upsampling slightly
+  // differently: a few grey levels at most, under one on average (geotiff.js's decoder was up to 12 apart).
+  it('JPEG YCbCr (GDAL default for 3 bands): RGB close to GDAL', async () => {
+    await expectLikeGdal(cog('jpeg-ycbcr.tif', ['COMPRESS=JPEG']), [0, 1, 2], 6, 1.2);
+  });
+  it('JPEG with RGB photometric (GTiff driver)', async () => {
+    const path = join(dir, 'jpeg-rgb.tif');
+    execFileSync('gdal_translate', ['-q', '-srcwin', '300', '200', '410', '330', '-co', 'TILED=YES', '-co', 'COMPRESS=JPEG', '-co', 'PHOTOMETRIC=RGB', TCI, path]);
+    execFileSync('gdaladdo', ['-q', path, '2']);
+    await expectLikeGdal(path, [0, 1, 2], 6, 1.2);
+  });
+  it('JPEG, one grey band', async () => {
+    await expectLikeGdal(cog('jpeg-grey.tif', ['COMPRESS=JPEG'], ['-b', '2']), [0], 4, 0.5);
+  });
+  it('JPEG YCbCr, bands out of order', async () => {
+    await expectLikeGdal(cog('jpeg-ycbcr-2.tif', ['COMPRESS=JPEG']), [2, 0], 6, 1.2);
+  });
+
+  const exact: [string, string[], number[], string[]?][] = [
+    ['ZSTD + predictor', ['COMPRESS=ZSTD', 'PREDICTOR=2'], [0, 1, 2]],
+    ['Deflate + predictor, 2 bands', ['COMPRESS=DEFLATE', 'PREDICTOR=2'], [1, 2]],
+    ['LZW + predictor', ['COMPRESS=LZW', 'PREDICTOR=2'], [0, 1, 2]],
+    ['PackBits', ['COMPRESS=PACKBITS'], [0, 1, 2]],
+    ['uncompressed + predictor', ['COMPRESS=NONE', 'PREDICTOR=2'], [0, 1, 2]],
+    ['Deflate + predictor on uint16', ['COMPRESS=DEFLATE', 'PREDICTOR=2'], [0, 2], ['-ot', 'UInt16', '-scale', '0', '255', '0', '65000']],
+    ['ZSTD, band interleaved', ['COMPRESS=ZSTD', 'INTERLEAVE=BAND', 'PREDICTOR=2'], [2, 1]],
+  ];
+  for (const [name, co, bands, extra] of exact) {
+    it(`${name}: identical to GDAL`, async () => {
+      await expectLikeGdal(cog(`${name.replace(/\W+/g, '-')}.tif`, co, extra), bands, 0);
+    });
+  }
+
+  it('strips (GTiff, not tiled), Deflate + predictor: identical to GDAL', async () => {
+    const path = join(dir, 'strips.tif');
+    execFileSync('gdal_translate', ['-q', '-srcwin', '300', '200', '410', '330', '-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=2', '-co', 'BLOCKYSIZE=37', TCI, path]);
+    execFileSync('gdaladdo', ['-q', path, '2']);
+    await expectLikeGdal(path, [0, 1, 2], 0);
+  });
+});
+
+describe('block reader errors', () => {
+  it('a corrupt JPEG tile is a clear E_CORRUPT_TIFF, not a crash', async () => {
+    const path = cog('jpeg-corrupt.tif', ['COMPRESS=JPEG']);
+    const tiff = await fromFile(path);
+    const image = await tiff.getImage(0);
+    const offset = Number(await image.fileDirectory.loadValueIndexed('TileOffsets', 0));
+    const count = Number(await image.fileDirectory.loadValueIndexed('TileByteCounts', 0));
+    await tiff.close();
+    const bytes = readFileSync(path);
+    // Keep SOI and the frame header, wipe the rest of the tile (scan data and EOI).
+    bytes.fill(0, offset + Math.min(40, count - 2), offset + count);
+    writeFileSync(path, bytes);
+    const scene = await openScene(path);
+    try {
+      const err = await scene.readWindow({ x: 0, y: 0, width: 64, height: 64 }, { bands: [0, 1, 2] }).catch((e: unknown) => e);
+      expect(isEngineError(err)).toBe(true);
+      expect((err as { code: string }).code).toBe('E_CORRUPT_TIFF');
+      expect((err as Error).message).toMatch(/JPEG/);
+    } finally {
+      await scene.close();
+    }
+  });
+
+  it('a truncated Deflate tile names the block and its sizes', async () => {
+    const path = cog('deflate-truncated.tif', ['COMPRESS=DEFLATE', 'PREDICTOR=2']);
+    const tiff = await fromFile(path);
+    const image = await tiff.getImage(0);
+    const offset = Number(await image.fileDirectory.loadValueIndexed('TileOffsets', 0));
+    const count = Number(await image.fileDirectory.loadValueIndexed('TileByteCounts', 0));
+    await tiff.close();
+    const bytes = readFileSync(path);
+    bytes.fill(0, offset + Math.floor(count / 3), offset + count);
+    writeFileSync(path, bytes);
+    const scene = await openScene(path);
+    try {
+      const err = await scene.readWindow({ x: 0, y: 0, width: 128, height: 128 }, { bands: [0, 1, 2] }).catch((e: unknown) => e);
+      expect(isEngineError(err)).toBe(true);
+      expect((err as { code: string }).code).toBe('E_CORRUPT_TIFF');
+      expect((err as Error).message).toMatch(/block 0 .*bytes after decoding|invalid|incorrect|DEFLATE/i);
+    } finally {
+      await scene.close();
+    }
+  });
+
+  it('JPEG: refuses a frame larger than the block, garbage, and a stream cut short', async () => {
+    const path = cog('jpeg-unit.tif', ['COMPRESS=JPEG']);
+    const tiff = await fromFile(path);
+    const image = await tiff.getImage(0);
+    const fd = image.fileDirectory;
+    const tables = new Uint8Array((await fd.loadValue('JPEGTables')) as ArrayLike<number>).subarray(0, -2);
+    const offset = Number(await fd.loadValueIndexed('TileOffsets', 0));
+    const count = Number(await fd.loadValueIndexed('TileByteCounts', 0));
+    await tiff.close();
+    const tile = new Uint8Array(readFileSync(path).subarray(offset, offset + count));
+    const rgb = await decodeJpegBlock(tables, tile, 3, 128, 128);
+    expect(rgb.length).toBe(128 * 128 * 3);
+    await expect(decodeJpegBlock(tables, tile, 3, 64, 64)).rejects.toThrow(/declares a 128x128 frame in a 64x64 block/);
+    await expect(decodeJpegBlock(tables, new Uint8Array([0xff, 0xd8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), 3, 128, 128)).rejects.toThrow(/no frame header/);
+    await expect(decodeJpegBlock(tables, tile.subarray(0, 300), 3, 128, 128)).rejects.toThrow(/JPEG block does not decode/);
+  });
+
+  it('ZSTD: decodes within the bound and refuses a frame larger than the block or garbage', async () => {
+    const data = Buffer.alloc(100_000, 7);
+    const path = join(dir, 'z.bin');
+    writeFileSync(path, data);
+    execFileSync('zstd', ['-q', '-f', path, '-o', `${path}.zst`]);
+    const frame = new Uint8Array(readFileSync(`${path}.zst`));
+    expect(Buffer.from(await decodeZstdBounded(frame, 100_000)).equals(data)).toBe(true);
+    const short = await decodeZstdBounded(frame, 50_000).then(
+      (out) => out.length,
+      () => -1,
+    );
+    // Either an error or fewer bytes than the frame holds: never more than the bound.
+    expect(short).toBeLessThan(100_000);
+    await expect(decodeZstdBounded(new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 1, 2, 3, 4]), 1000)).rejects.toThrow(/ZSTD/);
+  });
+});
+
+describe('placeRgb8', () => {
+  it('matches a byte-by-byte predictor and deinterleave at any alignment', () => {
+    let seed = 11;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24);
+    const tileWidth = 40;
+    const rows = 9;
+    const rowLen = tileWidth * 3;
+    for (const predictor of [1, 2]) {
+      for (const [bx0, bx1, ww] of [
+        [0, 40, 40],
+        [3, 37, 41],
+        [4, 40, 44],
+        [1, 2, 5],
+      ]) {
+        const src = Uint8Array.from({ length: rowLen * rows }, rand);
+        const outs = [0, 1, 2].map(() => new Uint8Array(ww * rows));
+        const p = { bx0, by0: 2, bx1, by1: rows, dst: 1 };
+        placeRgb8(src, rowLen, p, outs, ww, predictor);
+        const ref = src.slice();
+        if (predictor === 2) for (let r = 0; r < rows; r++) for (let i = r * rowLen + 3; i < (r + 1) * rowLen; i++) ref[i] = (ref[i] + ref[i - 3]) & 255;
+        const want = [0, 1, 2].map(() => new Uint8Array(ww * rows));
+        for (let y = p.by0; y < p.by1; y++) for (let x = bx0; x < bx1; x++) for (let k = 0; k < 3; k++) want[k][p.dst + (y - p.by0) * ww + (x - bx0)] = ref[y * rowLen + x * 3 + k];
+        outs.forEach((o, k) => expect(Array.from(o), `predictor ${predictor} ${bx0}-${bx1} band ${k}`).toEqual(Array.from(want[k])));
+      }
+    }
+  });
+});

@@ -4,8 +4,11 @@
 // Usage: node --import jiti/register bench/index-throughput.ts [--scene PATH] [--threads 2] [--batch 16] [--models vitb32,default]
 //   vitb32:  test/fixtures/.generated/rs-m-clip-parity/package (RS-M-CLIP's architecture, seeded weights) vs the same
 //            seeded open_clip model in PyTorch (geosift_models.seeded, seed 0: the weights the package was exported from)
+//   vitb32-int8: the same package with an int8 vision graph added (geosift_models.variants add-int8, in a temp copy),
+//            run with visionPrecision 'int8', against the same fp32 PyTorch reference
 //   default: models/geosift-rs-mini vs its training checkpoint in PyTorch (models/training), when both exist
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine } from '../main/engine/engine.js';
@@ -13,24 +16,43 @@ import { loadModel } from '../main/engine/model/index.js';
 import { openScene } from '../main/engine/raster/open-scene.js';
 import { computeStretch, toRgb } from '../main/engine/raster/stretch.js';
 import { planTiles } from '../main/engine/tiling/tile-plan.js';
-import type { RgbImage } from '../main/engine/model/types.js';
+import type { RgbImage, VisionPrecision } from '../main/engine/model/types.js';
 import { arg, dataDir, load1, machineLine, ratio, repoRoot, runPython } from './lib.js';
 
 const scenePath = arg('scene', join(dataDir, 'scenes/titiler_tests_fixtures/TCI.tif'));
 const threads = Number(arg('threads', '2'));
 const batch = Number(arg('batch', '16'));
-const which = arg('models', 'vitb32,default').split(',');
+const which = arg('models', 'vitb32,vitb32-int8,default').split(',');
 
 interface Target {
   name: string;
   dir: string;
   torch: string; // how index_ref.py builds the PyTorch model
+  precision?: VisionPrecision;
+}
+
+/** A copy of a package (files hard-linked, model.json copied) with an int8 vision graph added by the export tooling. */
+function int8Copy(src: string, into: string): string {
+  const dst = join(into, 'int8-package');
+  mkdirSync(dst);
+  for (const f of readdirSync(src)) {
+    if (f === 'model.json') copyFileSync(join(src, f), join(dst, f));
+    else linkSync(join(src, f), join(dst, f));
+  }
+  const r = spawnSync('python3', ['-m', 'geosift_models.variants', 'add-int8', dst], { cwd: join(repoRoot, 'models'), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`geosift_models.variants add-int8 failed:\n${r.stderr}`);
+  console.log(`# int8 vision graph: ${r.stdout.trim()}`);
+  return dst;
 }
 
 function targets(): Target[] {
   const out: Target[] = [];
   if (which.includes('vitb32')) {
     out.push({ name: 'ViT-B/32 (RS-M-CLIP arch, seeded)', dir: join(repoRoot, 'test/fixtures/.generated/rs-m-clip-parity/package'), torch: 'seeded:xlm-roberta-base-ViT-B-32:0' });
+  }
+  if (which.includes('vitb32-int8')) {
+    const dir = int8Copy(join(repoRoot, 'test/fixtures/.generated/rs-m-clip-parity/package'), tmp);
+    out.push({ name: 'ViT-B/32 int8 vision graph (ours) vs fp32 PyTorch', dir, torch: 'seeded:xlm-roberta-base-ViT-B-32:0', precision: 'int8' });
   }
   const def = join(repoRoot, 'models/geosift-rs-mini');
   if (which.includes('default')) {
@@ -60,7 +82,7 @@ try {
   for (const t of targets()) {
     // The tiles: our plan (the model's input size at the level it picks), also handed to the reference.
     const scene = await openScene(scenePath);
-    const model = await loadModel(t.dir, { intraOpThreads: threads, batchSize: batch, verifyHashes: false, provider: 'cpu' });
+    const model = await loadModel(t.dir, { intraOpThreads: threads, batchSize: batch, verifyHashes: false, provider: 'cpu', visionPrecision: t.precision });
     const size = model.info.manifest.vision.imageSize;
     const plan = planTiles(scene.info, { modelInputSize: size });
     const bands = [0, 1, 2];
@@ -78,7 +100,7 @@ try {
     await model.dispose();
 
     // End-to-end: createEngine().index on the scene, embeddings kept in memory (indexDir: false); model loaded beforehand.
-    const engine = createEngine({ indexDir: false, threads, batchSize: batch, provider: 'cpu', modelSearchPaths: [] });
+    const engine = createEngine({ indexDir: false, threads, batchSize: batch, provider: 'cpu', modelSearchPaths: [], visionPrecision: t.precision });
     const m2 = await engine.model(t.dir);
     await m2.encodeImages(images.slice(0, batch)); // warm-up
     t0 = performance.now();

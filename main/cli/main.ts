@@ -46,6 +46,7 @@ interface CommonOptions {
   provider?: 'auto' | 'cuda' | 'dml' | 'coreml' | 'cpu';
   threads?: number;
   batch?: number;
+  precision?: 'fp32' | 'int8';
   tile?: string;
   overlap?: string;
   bands?: string;
@@ -102,7 +103,8 @@ function addModelOptions(cmd: Command): Command {
     .option('-m, --model <id|dir>', `model id or package folder (default ${DEFAULT_MODEL_ID})`)
     .addOption(new Option('--provider <name>', 'execution provider').choices(['auto', 'cuda', 'dml', 'coreml', 'cpu']).default('auto'))
     .option('--threads <n>', 'inference threads (0 = all cores)', intArg('--threads'))
-    .option('--batch <n>', 'tiles per inference batch', intArg('--batch'));
+    .option('--batch <n>', 'tiles per inference batch', intArg('--batch'))
+    .addOption(new Option('--precision <p>', "vision graph: fp32, or int8 where the package has one (faster on CPUs; indexed apart from fp32)").choices(['fp32', 'int8']).default('fp32'));
 }
 
 /** How the scene is cut into tiles and shown to the model, plus output verbosity. */
@@ -152,7 +154,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const err = (s: string) => io.stderr.write(s);
   let engine: Engine | undefined;
   const engineFor = (o: CommonOptions): Engine => {
-    engine ??= createEngine({ ...io.engine, provider: o.provider, threads: o.threads, batchSize: o.batch, ...(o.index === false ? { indexDir: false } : {}) });
+    engine ??= createEngine({ ...io.engine, provider: o.provider, threads: o.threads, batchSize: o.batch, visionPrecision: o.precision, ...(o.index === false ? { indexDir: false } : {}) });
     return engine;
   };
   const progressFor = (o: CommonOptions) => new ProgressBar(io.stderr, !o.quiet && !o.json && io.stderr.isTTY === true);
@@ -344,14 +346,15 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .requiredOption('--reference <file.json>', 'reference outputs, e.g. ../shared/data/rs-m-clip-samples/expected_outputs.json')
     .option('--tolerance <points>', 'allowed difference in percentage points', numArg('--tolerance'))
     .addOption(new Option('--provider <name>', 'execution provider').choices(['auto', 'cuda', 'dml', 'coreml', 'cpu']).default('auto'))
+    .addOption(new Option('--precision <p>', 'vision graph to check: fp32, or the package\'s int8 variant').choices(['fp32', 'int8']).default('fp32'))
     .option('--json', 'machine-readable output')
-    .action(async (modelId: string, o: { reference: string; tolerance?: number; json?: boolean; provider?: CommonOptions['provider'] }) => {
-      const model = await engineFor({ provider: o.provider }).model(modelId);
+    .action(async (modelId: string, o: { reference: string; tolerance?: number; json?: boolean; provider?: CommonOptions['provider']; precision?: CommonOptions['precision'] }) => {
+      const model = await engineFor({ provider: o.provider, precision: o.precision }).model(modelId);
       const { ref, baseDir } = await readReference(o.reference);
       const r = await referenceCheck(model, ref, baseDir, o.tolerance ?? REFERENCE_TOLERANCE, io.signal);
       if (o.json) out(JSON.stringify({ model: model.info.manifest.id, provider: model.info.provider, ...r }, null, 2) + '\n');
       else {
-        out(`Model ${model.info.manifest.id} (${model.info.provider}) against ${o.reference}\n`);
+        out(`Model ${model.info.manifest.id} (${model.info.provider}, ${model.info.visionFile}) against ${o.reference}\n`);
         for (const row of r.rows) out(`  ${row.ok ? 'ok  ' : 'FAIL'} ${row.ourPercent.toFixed(1).padStart(5)} % (expected ${row.expectedPercent.toFixed(1)} %)  [${row.language}] ${row.text}\n`);
         out(`${r.passed ? 'PASSED' : 'FAILED'}: largest difference ${r.maxDiff.toFixed(2)} points (tolerance ${r.tolerance})\n`);
       }

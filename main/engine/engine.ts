@@ -22,13 +22,13 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { defaultModelSearchPaths, DEFAULT_MODEL_ID, resolveModelDir } from './model/resolve-model.js';
-import type { ExecutionProviderName, Model } from './model/types.js';
+import type { ExecutionProviderName, Model, VisionPrecision } from './model/types.js';
 import { resolveBands } from './raster/bands.js';
 import { openScene } from './raster/open-scene.js';
 import { computeStretch, toRgb, type BandStretch } from './raster/stretch.js';
 import type { Scene } from './raster/types.js';
 import { calibrate } from './tasks/calibrate.js';
-import { crsLabel, tilingSummary } from './tasks/summaries.js';
+import { crsLabel, modelSummary, tilingSummary } from './tasks/summaries.js';
 import { embedScene, type SceneEmbeddings, type TileRecord } from './tasks/embed-scene.js';
 import { readExampleImage } from './tasks/example-image.js';
 import { hitsToFeatureCollection, windowToWgs84Polygon } from './tasks/export-geojson.js';
@@ -48,6 +48,8 @@ export interface EngineOptions {
   threads?: number;
   /** Tiles per inference batch. */
   batchSize?: number;
+  /** 'int8' uses a package's int8 vision graph where it has one (ModelLoadOptions.visionPrecision). Default 'fp32'. */
+  visionPrecision?: VisionPrecision;
   /** Folder of the on-disk embedding index; default the per-user data folder; false keeps embeddings in memory only. */
   indexDir?: string | false;
   /** Catalog search keeps the catalog's vectors in memory up to this many bytes (default a quarter of RAM, at most 3 GiB). */
@@ -133,7 +135,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const dir = resolveModelDir(idOrPath ?? options.defaultModel ?? DEFAULT_MODEL_ID, searchPaths);
     let m = models.get(dir);
     if (!m) {
-      m = loadModel(dir, { provider: options.provider ?? 'auto', intraOpThreads: options.threads ?? 0, batchSize: options.batchSize ?? DEFAULTS.batchSize });
+      m = loadModel(dir, { provider: options.provider ?? 'auto', intraOpThreads: options.threads ?? 0, batchSize: options.batchSize ?? DEFAULTS.batchSize, visionPrecision: options.visionPrecision });
       models.set(dir, m);
       m.catch(() => models.delete(dir));
     }
@@ -170,7 +172,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const plan = planTiles(scene.info, { tile: t.tile, overlap: t.overlap, modelInputSize: model.info.manifest.vision.imageSize });
     const bands = resolveBands(scene.info, t.bands ?? 'rgb');
     const minValid = t.minValid ?? DEFAULTS.minValid;
-    const memKey = JSON.stringify([scene.info.source, model.info.manifestSha256, plan.tileSizePx, plan.overlapPx, plan.level, bands, minValid]);
+    const memKey = JSON.stringify([scene.info.source, model.info.embeddingKey, plan.tileSizePx, plan.overlapPx, plan.level, bands, minValid]);
     const cached = embeddings.get(memKey);
     if (cached) return { emb: cached, entryId: null, fingerprint: fingerprints.get(scene.info.source) ?? null, resumedFrom: 0, alreadyIndexed: true };
     const dim = model.embeddingDim;
@@ -189,7 +191,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const s = await st;
     const fingerprint = await sceneFingerprint(scene.info.source, { cacheDir: s.dir, signal: ctx.signal, onProgress: ctx.onProgress });
     fingerprints.set(scene.info.source, fingerprint);
-    const key: EntryKey = { scene: fingerprint, model: { id: model.info.manifest.id, sha256: model.info.manifestSha256 }, tiling: { tileSizePx: plan.tileSizePx, overlapPx: plan.overlapPx, level: plan.level, bands, minValid } };
+    const key: EntryKey = { scene: fingerprint, model: { id: model.info.manifest.id, sha256: model.info.embeddingKey }, tiling: { tileSizePx: plan.tileSizePx, overlapPx: plan.overlapPx, level: plan.level, bands, minValid } };
     let reader = await s.reader(key);
     let resumedFrom = 0;
     const alreadyIndexed = reader?.commit.complete === true;
@@ -257,7 +259,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     });
     return {
       scene: { source: scene.info.source, width: scene.info.width, height: scene.info.height, crs: crsLabel(scene.info), fingerprint: e.fingerprint },
-      model: { id: model.info.manifest.id, name: model.info.manifest.name, sha256: model.info.manifestSha256, provider: model.info.provider, languages: model.info.manifest.languages },
+      model: modelSummary(model.info),
       query: q,
       tiling: tilingSummary(emb),
 
@@ -417,7 +419,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       const base = baseQuery(model, p) ?? (text ? (await model.encodeTexts([text], { signal: ctx.signal }))[0] : null);
       if (!base) throw new EngineError(ErrorCodes.BAD_ARGUMENT, 'The query is empty: type what to look for.');
       const top = p.top ?? DEFAULTS.top;
-      const all = (await s.list()).filter((e) => e.model.sha256 === model.info.manifestSha256);
+      const all = (await s.list()).filter((e) => e.model.sha256 === model.info.embeddingKey);
       const inScope = (e: EntrySummary) => !p.scenes?.length || p.scenes.includes(e.source);
       const entries = all.filter(inScope);
       const best: CatalogHit[] = [];
@@ -437,11 +439,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
       if (totalRows * model.embeddingDim * 4 <= catalogBudget) {
         // The whole catalog of this model in memory: one product (or one IVF search) per query.
         const key = catalogKey(all);
-        let rows = catalogRows?.modelSha === model.info.manifestSha256 ? await catalogRows.rows.catch(() => null) : null;
+        let rows = catalogRows?.modelSha === model.info.embeddingKey ? await catalogRows.rows.catch(() => null) : null;
         if (!rows || rows.key !== key) {
           ctx.onProgress?.({ stage: 'load-catalog', done: 0, total: all.length, unit: 'scenes' });
           const loading = loadCatalogRows(s, all, ctx.signal);
-          catalogRows = { modelSha: model.info.manifestSha256, rows: loading };
+          catalogRows = { modelSha: model.info.embeddingKey, rows: loading };
           rows = await loading;
         }
         const approximate = !p.bbox && !p.scenes?.length && rows.vectors.length / Math.max(1, rows.dim) >= (options.approximateFrom ?? 250_000);
@@ -488,7 +490,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       best.forEach((h, i) => (h.rank = i + 1));
       return {
         query: p.query,
-        model: { id: model.info.manifest.id, name: model.info.manifest.name, sha256: model.info.manifestSha256, provider: model.info.provider, languages: model.info.manifest.languages },
+        model: modelSummary(model.info),
         hits: best,
         scenesSearched: entries.length,
         tilesSearched,

@@ -70,6 +70,8 @@ export interface ModelSummary {
   sha256: string;
   provider: string;
   languages: string[];
+  /** Present when images went through a reduced-precision vision graph ('int8'); absent for fp32. */
+  visionPrecision?: 'int8';
 }
 
 export interface TilingSummary {

@@ -3,7 +3,7 @@ import type { ModelSummary, TilingSummary } from '../../../shared/protocol/engin
 import { EngineError, ErrorCodes, throwIfAborted } from '../../../shared/protocol/errors.js';
 import type { Scene } from '../raster/types.js';
 import type { SceneEmbeddings } from '../tasks/embed-scene.js';
-import { crsLabel, tilingSummary } from '../tasks/summaries.js';
+import { crsLabel, modelSummary, tilingSummary } from '../tasks/summaries.js';
 import { cellAreasM2, planarCellAreasM2 } from './area.js';
 import { buildClassRaster, type ClassRaster, type RasterLegendEntry } from './class-raster.js';
 import { buildPrompts, classifyVectors, DEFAULT_MIN_PROBABILITY, embedClasses, type EncodeTexts, type PromptPlan } from './classify.js';
@@ -14,7 +14,7 @@ export const UNKNOWN_COLOR = '#c8c8c8';
 export const NODATA_COLOR = '#000000';
 
 export interface LabelModel {
-  info: { manifest: { id: string; name: string; logitScale: number; promptTemplates: Record<string, string[]>; languages: string[] }; manifestSha256: string; provider: string };
+  info: { manifest: { id: string; name: string; logitScale: number; promptTemplates: Record<string, string[]>; languages: string[] }; manifestSha256: string; provider: string; visionPrecision?: string };
   encodeTexts: EncodeTexts;
 }
 
@@ -110,7 +110,7 @@ export async function labelEmbeddings(scene: Scene, model: LabelModel, emb: Scen
   return {
     kind: 'labels',
     scene: { source: scene.info.source, width: scene.info.width, height: scene.info.height, crs: crsLabel(scene.info), epsg: crs?.epsg ?? null, fingerprint: o.fingerprint ?? null },
-    model: { id: manifest.id, name: manifest.name, sha256: model.info.manifestSha256, provider: model.info.provider, languages: manifest.languages },
+    model: modelSummary(model.info),
     scheme: { id: o.scheme.id, name: o.scheme.name, source: o.scheme.source ?? null, language, classes: legend },
     prompts: plan,
     tiling: tilingSummary(emb),

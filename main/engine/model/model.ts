@@ -1,11 +1,12 @@
 // Loads a model package into ONNX sessions and encodes images and texts into L2-normalised embeddings.
+import { createHash } from 'node:crypto';
 import { EngineError, ErrorCodes, throwIfAborted } from '../../../shared/protocol/errors.js';
 import { loadModelPackage, type ModelPackage } from './manifest.js';
 import { createSession, type RuntimeSession, type RuntimeTensor, type TensorSpec } from './onnx-runtime.js';
 import { checkImage, preprocessInto, preprocessSpec, type PreprocessSpec } from './preprocess.js';
 import { resolveModelDir, userModelsDir } from './resolve-model.js';
 import { loadTokenizer } from './tokenizer/index.js';
-import type { EncodeOptions, Model, ModelInfo, ModelLoadOptions, ModelManifest, RgbImage } from './types.js';
+import type { EncodeOptions, Model, ModelInfo, ModelLoadOptions, ModelManifest, RgbImage, VisionPrecision } from './types.js';
 
 export const DEFAULT_BATCH_SIZE = 16;
 
@@ -240,6 +241,24 @@ class OnnxClipModel implements Model {
 }
 
 /**
+ * The package's vision graph of another precision: an entry of provenance.variants (written by the export tooling's
+ * --int8) for the fp32 vision file, whose file the manifest lists (so its sha256 is checked like the others).
+ */
+function variantFile(m: ModelManifest, precision: VisionPrecision, dir: string): string {
+  const variants = (m.provenance as { variants?: unknown } | undefined)?.variants;
+  const found = Array.isArray(variants)
+    ? variants.find((v): v is { file: string } => !!v && typeof v === 'object' && (v as { of?: unknown }).of === m.vision.file && typeof (v as { kind?: unknown }).kind === 'string' && String((v as { kind: string }).kind).startsWith(precision) && typeof (v as { file?: unknown }).file === 'string')
+    : undefined;
+  if (!found || !m.files[found.file]) {
+    throw new EngineError(
+      ErrorCodes.BAD_ARGUMENT,
+      `Model ${m.id} has no ${precision} vision graph (${dir}). Export one with: python -m geosift_models.export <model> --${precision}`,
+    );
+  }
+  return found.file;
+}
+
+/**
  * Opens a model package (a folder with model.json, or an id looked up in `options.searchPaths`,
  * default the user's models folder), verifies it, and starts its ONNX sessions.
  */
@@ -256,16 +275,20 @@ export async function loadModel(dirOrId: string, options: ModelLoadOptions = {})
   const tokenizer: TextTokenizer = await loadTokenizer(pkg.paths[m.text.tokenizer]);
 
   const runtime = { provider: options.provider ?? 'auto', intraOpThreads: options.intraOpThreads ?? 0 };
+  const precision = options.visionPrecision ?? 'fp32';
+  if (precision !== 'fp32' && precision !== 'int8') throw new EngineError(ErrorCodes.BAD_ARGUMENT, `Vision precision must be fp32 or int8, got ${String(precision)}`);
+  const visionFile = precision === 'fp32' ? m.vision.file : variantFile(m, precision, dir);
   const opened: RuntimeSession[] = [];
   try {
-    const vision = await createSession(pkg.paths[m.vision.file], runtime);
+    const vision = await createSession(pkg.paths[visionFile], runtime);
     opened.push(vision);
     const text = await createSession(pkg.paths[m.text.file], runtime);
     opened.push(text);
     throwIfAborted(options.signal);
     await checkVision(vision, m);
     await checkText(text, m);
-    const info: ModelInfo = { manifest: m, dir: pkg.dir, manifestSha256: pkg.manifestSha256, provider: vision.provider };
+    const embeddingKey = precision === 'fp32' ? pkg.manifestSha256 : createHash('sha256').update(`${pkg.manifestSha256}:${visionFile}`).digest('hex');
+    const info: ModelInfo = { manifest: m, dir: pkg.dir, manifestSha256: pkg.manifestSha256, provider: vision.provider, visionFile, visionPrecision: precision, embeddingKey };
     if (text.provider !== vision.provider) info.provider = `${vision.provider} (vision), ${text.provider} (text)`;
     const note = vision.providerNote ?? text.providerNote;
     if (note !== undefined) info.providerNote = note;

@@ -20,8 +20,16 @@ export interface ModelLoadOptions {
   verifyHashes?: boolean;
   /** Folders where a model id is looked up as `<folder>/<id>/model.json` (default: the user's models folder). */
   searchPaths?: string[];
+  /**
+   * 'int8' runs the package's int8 vision graph (an export variant, `--int8`) instead of the fp32 one: about 2.4x the
+   * tiles/s of ViT-B/32 on a CPU with int8 dot-product instructions. Use it only where its quality loss was measured
+   * (models/README.md). Default 'fp32'.
+   */
+  visionPrecision?: VisionPrecision;
   signal?: AbortSignal;
 }
+
+export type VisionPrecision = 'fp32' | 'int8';
 
 export interface EncodeOptions {
   signal?: AbortSignal;
@@ -93,6 +101,14 @@ export interface ModelInfo {
   provider: string;
   /** Why a requested GPU provider was not used, when it fell back. */
   providerNote?: string;
+  /** The vision graph in use (manifest vision.file, or a variant's file) and its precision. */
+  visionFile: string;
+  visionPrecision: VisionPrecision;
+  /**
+   * Identity of the image embeddings this model produces, for the index: manifestSha256 with the fp32 graph, a hash
+   * of it and the variant's file otherwise (int8 embeddings are never mixed with fp32 ones).
+   */
+  embeddingKey: string;
 }
 
 export interface Model {

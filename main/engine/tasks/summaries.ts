@@ -1,5 +1,5 @@
-// Plain-data summaries of a scene's CRS and tiling, shared by search results, labels and exports.
-import type { TilingSummary } from '../../../shared/protocol/engine-api.js';
+// Plain-data summaries of a model, a scene's CRS and tiling, shared by search results, labels and exports.
+import type { ModelSummary, TilingSummary } from '../../../shared/protocol/engine-api.js';
 import type { SceneInfo } from '../../../shared/protocol/scene.js';
 import type { SceneEmbeddings } from './embed-scene.js';
 
@@ -20,4 +20,11 @@ export function tilingSummary(emb: SceneEmbeddings): TilingSummary {
     tilesEmbedded: emb.records.length,
     tilesSkipped: emb.tilesSkipped,
   };
+}
+
+/** What results say about the model that produced them. */
+export function modelSummary(info: { manifest: { id: string; name: string; languages: string[] }; manifestSha256: string; provider: string; visionPrecision?: string }): ModelSummary {
+  const m: ModelSummary = { id: info.manifest.id, name: info.manifest.name, sha256: info.manifestSha256, provider: info.provider, languages: info.manifest.languages };
+  if (info.visionPrecision === 'int8') m.visionPrecision = 'int8';
+  return m;
 }

@@ -11,6 +11,8 @@ export const IPC = {
   recentScenes: 'geosift:recent-scenes',
   /** invoke(suggestedName, text): save dialog, then write; returns the path or null. */
   saveText: 'geosift:save-text',
+  /** invoke(suggestedName, bytes): save dialog, then write a binary export (FlatGeobuf, COG); returns the path or null. */
+  saveBytes: 'geosift:save-bytes',
   /** invoke(url): open an http(s) link in the browser. */
   openExternal: 'geosift:open-external',
   /** send: the page is ready for its engine port (sent again after a reload). */
@@ -26,7 +28,7 @@ export const IPC = {
 } as const;
 
 /** Channels the page may invoke/send; anything else is ignored by main. */
-export const PAGE_TO_MAIN = [IPC.openSceneDialog, IPC.grantDroppedFile, IPC.grantUrl, IPC.recentScenes, IPC.saveText, IPC.openExternal, IPC.requestEnginePort] as const;
+export const PAGE_TO_MAIN = [IPC.openSceneDialog, IPC.grantDroppedFile, IPC.grantUrl, IPC.recentScenes, IPC.saveText, IPC.saveBytes, IPC.openExternal, IPC.requestEnginePort] as const;
 
 /** The window message the preload posts into the page, transferring the engine port (renderer/src/engine-client/bridge.ts). */
 export const ENGINE_PORT_MESSAGE = 'geosift:engine-port';

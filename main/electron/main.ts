@@ -1,6 +1,6 @@
 // Electron main: a broker. Starts the engine host in a utilityProcess, hands each window a MessagePort to it, serves OS dialogs; never touches scene data.
 import { readFile, stat, writeFile, mkdir } from 'node:fs/promises';
-import { basename, dirname, join, relative, isAbsolute } from 'node:path';
+import { dirname, join, relative, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   app, BrowserWindow, dialog, ipcMain, Menu, MessageChannelMain, protocol, session, shell, utilityProcess,
@@ -11,6 +11,7 @@ import { EngineSupervisor, type EngineStatus } from './engine-supervisor.js';
 import { GrantStore, plausibleLocalPath, plausibleRemoteUrl, type Grant } from './grants.js';
 import { IPC } from './ipc-channels.js';
 import { scenesFromArgv } from './launch-args.js';
+import { checkSavePayload, type SavePayload } from './save-payload.js';
 import { menuTemplate } from './menu.js';
 import { parseRecent, pushRecent } from './recent.js';
 import {
@@ -22,7 +23,6 @@ const HOST_ENTRY = join(here, '..', 'host', 'host-main.js');
 const PRELOAD = join(here, '..', 'preload', 'preload.cjs');
 const RENDERER_DIR = join(here, '..', '..', 'renderer');
 const SERVICE_NAME = 'Geosift engine';
-const MAX_SAVE_CHARS = 512 * 1024 * 1024;
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
 app.enableSandbox();
@@ -133,13 +133,14 @@ function registerIpc(): void {
     return grant(win, { kind: 'url', path: url });
   });
   handle(IPC.recentScenes, async () => recent);
-  handle(IPC.saveText, async (win, name, text) => {
-    if (typeof name !== 'string' || typeof text !== 'string' || text.length > MAX_SAVE_CHARS) throw new Error('Nothing sensible to save.');
-    const r = await dialog.showSaveDialog(win, { title: 'Export', defaultPath: basename(name).slice(0, 200) });
+  const save = async (win: BrowserWindow, p: SavePayload) => {
+    const r = await dialog.showSaveDialog(win, { title: 'Export', defaultPath: p.name });
     if (r.canceled || !r.filePath) return null;
-    await writeFile(r.filePath, text);
+    await writeFile(r.filePath, p.data);
     return r.filePath;
-  });
+  };
+  handle(IPC.saveText, async (win, name, text) => save(win, checkSavePayload(name, text, 'text')));
+  handle(IPC.saveBytes, async (win, name, bytes) => save(win, checkSavePayload(name, bytes, 'bytes')));
   handle(IPC.openExternal, async (_win, url) => {
     if (!externalUrlAllowed(url)) return false;
     await shell.openExternal(url as string);

@@ -11,6 +11,7 @@ const CH = {
   grantUrl: 'geosift:grant-url',
   recentScenes: 'geosift:recent-scenes',
   saveText: 'geosift:save-text',
+  saveBytes: 'geosift:save-bytes',
   openExternal: 'geosift:open-external',
   requestEnginePort: 'geosift:request-engine-port',
   enginePort: 'geosift:engine-port',
@@ -53,6 +54,8 @@ const bridge = {
   recentScenes: (): Promise<string[]> => ipcRenderer.invoke(CH.recentScenes),
   /** Save dialog, then writes the text; resolves to the path written, or null when dismissed. */
   saveText: (suggestedName: string, text: string): Promise<string | null> => ipcRenderer.invoke(CH.saveText, String(suggestedName), String(text)),
+  /** Save dialog, then writes the bytes (binary exports); resolves to the path written, or null when dismissed. */
+  saveBytes: (suggestedName: string, bytes: Uint8Array): Promise<string | null> => ipcRenderer.invoke(CH.saveBytes, String(suggestedName), bytes),
   /** Opens an http(s) link in the user's browser. */
   openExternal: (url: string): Promise<boolean> => ipcRenderer.invoke(CH.openExternal, String(url)),
   /** Asks main for a (new) engine port; it arrives as a window message {type: 'geosift:engine-port', reason}. */

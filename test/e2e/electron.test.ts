@@ -84,7 +84,7 @@ describe('Electron shell end to end', () => {
       require: typeof (globalThis as { require?: unknown }).require,
       process: typeof (globalThis as { process?: unknown }).process,
     }));
-    expect(globals.bridge).toEqual(['onEngineStatus', 'onMenuCommand', 'onOpenScene', 'openExternal', 'openSceneDialog', 'openUrl', 'pathForFile', 'recentScenes', 'requestEnginePort', 'saveText'].sort());
+    expect(globals.bridge).toEqual(['onEngineStatus', 'onMenuCommand', 'onOpenScene', 'openExternal', 'openSceneDialog', 'openUrl', 'pathForFile', 'recentScenes', 'requestEnginePort', 'saveBytes', 'saveText'].sort());
     expect(globals.require).toBe('undefined');
     expect(globals.process).toBe('undefined');
   });

@@ -29,9 +29,9 @@ export async function saveExport(bridge: GeosiftBridge | null, baseName: string,
     return name;
   }
   if (file.base64 !== undefined) {
-    // The preload saves text only (binary formats are not offered in the desktop app yet).
-    if (bridge) throw new Error(`The desktop app cannot save ${file.format} files yet; export GeoJSON or CSV instead.`);
-    download(name, new Blob([base64Bytes(file.base64)], { type: file.mediaType }));
+    const bytes = base64Bytes(file.base64);
+    if (bridge) return bridge.saveBytes(name, bytes);
+    download(name, new Blob([bytes], { type: file.mediaType }));
     return name;
   }
   throw new Error('The engine returned an empty export');

@@ -35,11 +35,14 @@ describe('electron-builder.yml', () => {
     expect(config.afterPack).toBe('build/fuses.cjs');
   });
 
-  it('ships the built app only, and keeps ONNX Runtime\'s native files outside the asar', () => {
+  it('ships the built app only, and keeps the native files (ONNX Runtime, libjpeg-turbo) outside the asar', () => {
     expect(config.files).toContain('dist/main/electron/**/*.js');
     expect(config.files).toContain('dist/renderer/**');
     expect(config.files.some((f) => /^(main|renderer|shared|test)\//.test(f))).toBe(false);
-    expect(config.asarUnpack).toEqual(['node_modules/onnxruntime-node/bin/**']);
+    expect(config.asarUnpack).toEqual(['node_modules/onnxruntime-node/bin/**', 'node_modules/@julusian/jpeg-turbo/prebuilds/**']);
+    // Every .node binary a runtime dependency ships lies under an unpacked folder.
+    const natives = ['onnxruntime-node/bin', '@julusian/jpeg-turbo/prebuilds'].map((d) => join(repoRoot, 'node_modules', d));
+    for (const d of natives) expect(readdirSync(d, { recursive: true }).some((f) => String(f).endsWith('.node')), d).toBe(true);
     expect(config.extraResources).toEqual([expect.objectContaining({ from: 'models/geosift-rs-mini', to: 'models/geosift-rs-mini' })]);
   });
 

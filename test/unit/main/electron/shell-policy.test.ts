@@ -104,3 +104,20 @@ describe('the preload and main agree, and main stays a broker', () => {
     }
   });
 });
+
+describe('saving exports through main', () => {
+  it('takes a base name and text or bytes within the limit, nothing else', async () => {
+    const { checkSavePayload, MAX_SAVE_BYTES } = await import('../../../../main/electron/save-payload.js');
+    expect(checkSavePayload('hits.geojson', '{}', 'text')).toEqual({ name: 'hits.geojson', data: '{}' });
+    const fgb = new Uint8Array([0x66, 0x67, 0x62, 3]);
+    expect(checkSavePayload('../../etc/labels.fgb', fgb, 'bytes')).toEqual({ name: 'labels.fgb', data: fgb });
+    expect(checkSavePayload('C:\\Users\\x\\labels.tif', fgb, 'bytes').name).toBe('labels.tif');
+    for (const [name, data, kind] of [
+      ['', 'x', 'text'], [42, 'x', 'text'], ['a\0b', 'x', 'text'], ['a.csv', 7, 'text'], ['a.fgb', 'text', 'bytes'],
+      ['a.fgb', new Uint8Array(0), 'bytes'], ['a.fgb', [1, 2, 3], 'bytes'],
+    ] as const) {
+      expect(() => checkSavePayload(name, data, kind), `${String(name)} ${kind}`).toThrow(/Nothing sensible to save/);
+    }
+    expect(() => checkSavePayload('big.tif', { byteLength: MAX_SAVE_BYTES + 1 }, 'bytes')).toThrow(/MiB/);
+  });
+});

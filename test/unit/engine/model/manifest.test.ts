@@ -33,7 +33,7 @@ describe('parseManifest', () => {
     expect(m.vision).toMatchObject({ imageSize: 64, resizeMode: 'shortest-center-crop', interpolation: 'bicubic', preferredGsdM: null });
     expect(m.text).toMatchObject({ contextLength: 32, padId: 1, bosId: 0, eosId: 2, attentionMask: 'attention_mask' });
     expect(m.languages).toHaveLength(10);
-    expect(Object.keys(m.files).sort()).toEqual(['LICENSE', 'text.onnx', 'tokenizer.json', 'vision.onnx']);
+    expect(Object.keys(m.files).sort()).toEqual(['LICENSE', 'text.onnx', 'tokenizer.json', 'vision.int8.onnx', 'vision.onnx']);
   });
 
   it('names the field and the value in the documented form', () => {
@@ -122,7 +122,7 @@ describe('loadModelPackage', () => {
     const pkg = await loadModelPackage(testModelDir);
     expect(pkg.manifest.id).toBe('test-clip');
     expect(pkg.manifestSha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(Object.keys(pkg.paths).sort()).toEqual(['LICENSE', 'text.onnx', 'tokenizer.json', 'vision.onnx']);
+    expect(Object.keys(pkg.paths).sort()).toEqual(['LICENSE', 'text.onnx', 'tokenizer.json', 'vision.int8.onnx', 'vision.onnx']);
   });
 
   it('broken-missing-file: E_MODEL_NOT_FOUND naming the file', async () => {

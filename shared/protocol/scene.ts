@@ -59,6 +59,11 @@ export interface SceneInfo {
   nodata: number | null;
   /** 0-based index of the alpha band, or null. */
   alphaBand: number | null;
+  /**
+   * Colour table of an 8-bit palette image (PhotometricInterpretation 3, band 1): 256 [r, g, b] entries of 0-255,
+   * used to show and embed the image in its colours. null for other images (16-bit palettes stay grey, with a warning).
+   */
+  palette?: [number, number, number][] | null;
   /** The file carries an internal (or external) transparency mask. */
   hasMask: boolean;
   /** Level 0 first. */

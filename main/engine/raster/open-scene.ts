@@ -416,6 +416,20 @@ async function describe(tiff: GeoTIFF, source: string, fileSize: number | null, 
     bands.push({ index: b, description: meta?.description ?? null, colorInterp: interp });
   }
 
+  // Palette (colour-mapped) images: TIFF ColorMap holds all reds, then greens, then blues, 16 bits each.
+  let palette: [number, number, number][] | null = null;
+  if (photometric === 3 && bandCount === 1 && fd.hasTag('ColorMap')) {
+    try {
+      const cm = (await fd.loadValue('ColorMap')) as ArrayLike<number>;
+      const entries = 2 ** (bits[0] ?? 8);
+      if (dataType !== 'uint8') warnings.push(`the ${dataType} colour table is not applied: the palette band shows as gray`);
+      else if (cm.length !== 3 * entries) warnings.push(`the colour table has ${cm.length} values, expected ${3 * entries}: the palette band shows as gray`);
+      else palette = Array.from({ length: entries }, (_, i) => [cm[i] >> 8, cm[entries + i] >> 8, cm[2 * entries + i] >> 8] as [number, number, number]);
+    } catch {
+      warnings.push('the colour table (ColorMap) could not be read: the palette band shows as gray');
+    }
+  }
+
   const nodataText = tagString(fd, 'GDAL_NODATA');
   const nodata = parseNodata(nodataText);
   if (nodata === null && nodataText !== null && nodataText.trim() !== '') {
@@ -489,6 +503,7 @@ async function describe(tiff: GeoTIFF, source: string, fileSize: number | null, 
     groundResolutionM,
     nodata,
     alphaBand,
+    palette,
     hasMask: mainMask !== null,
     overviews: levels.map((l) => l.info),
     footprintWgs84: footprint,

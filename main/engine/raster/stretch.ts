@@ -8,6 +8,8 @@ import type { SampleArray, SampleType, Scene, WindowData } from './types.js';
 export interface BandStretch {
   min: number;
   max: number;
+  /** For a palette band: 256 x [r, g, b] bytes; toRgb looks each value up instead of stretching it. */
+  palette?: Uint8Array;
 }
 
 export interface ComputeStretchOptions {
@@ -69,6 +71,10 @@ function percentiles(values: SampleArray, valid: Uint8Array, type: SampleType, l
  */
 export async function computeStretch(scene: Scene, bands: number[], options: ComputeStretchOptions = {}): Promise<BandStretch[]> {
   const { info } = scene;
+  if (info.palette && bands.every((b) => info.bands[b]?.colorInterp === 'palette')) {
+    const lut = Uint8Array.from(info.palette.flat());
+    return bands.map(() => ({ ...IDENTITY, palette: lut }));
+  }
   if (info.dataType === 'uint8') return bands.map(() => ({ ...IDENTITY }));
   const unique = [...new Set(bands)];
   const lo = options.lowPercentile ?? 2;
@@ -139,7 +145,12 @@ export function toRgb(data: WindowData, stretch: BandStretch[]): RgbResult {
   let validCount = 0;
   for (let c = 0; c < 3; c++) {
     const band = src[c];
-    const { min, max } = st[c];
+    const { min, max, palette } = st[c];
+    if (palette) {
+      // Colour-mapped: each value is an index into the table (values past its end show black).
+      for (let i = 0; i < n; i++) if (data.valid[i]) out[i * 3 + c] = palette[band[i] * 3 + c] ?? 0;
+      continue;
+    }
     const identity = min === 0 && max === 255 && band instanceof Uint8Array;
     const k = 255 / (max - min);
     for (let i = 0; i < n; i++) {

@@ -116,3 +116,44 @@ describe('toRgb', () => {
     for (let i = 0; i < 64; i++) expect([out.image.data[i * 3], out.image.data[i * 3 + 1], out.image.data[i * 3 + 2]]).toEqual([d.bands[0][i], d.bands[0][i], d.bands[0][i]]);
   });
 });
+
+describe('palette images', () => {
+  it('read their colour table and show (and embed) their colours exactly as GDAL expands them', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { rasterFixture, gdalinfo } = await import('./gdal-oracle.js');
+    const path = rasterFixture('palette.tif');
+    const scene = await openScene(path);
+    try {
+      const table = (gdalinfo(path).bands[0] as unknown as { colorTable: { entries: number[][] } }).colorTable.entries;
+      expect(scene.info.bands[0].colorInterp).toBe('palette');
+      expect(scene.info.palette).toEqual(table.map((e) => e.slice(0, 3)));
+      const bands = resolveBands(scene.info, 'rgb');
+      const stretch = await computeStretch(scene, bands);
+      const win = { x: 200, y: 150, width: 180, height: 120 };
+      const rgbOut = toRgb(await scene.readWindow(win, { bands }), stretch).image.data;
+      const dir = mkdtempSync(join(tmpdir(), 'geosift-palette-'));
+      try {
+        const raw = join(dir, 'w.raw');
+        execFileSync('gdal_translate', ['-q', '--config', 'GDAL_PAM_ENABLED', 'NO', '-expand', 'rgb', '-of', 'ENVI', '-co', 'INTERLEAVE=BIP', '-srcwin', String(win.x), String(win.y), String(win.width), String(win.height), path, raw]);
+        const gdalRgb = readFileSync(raw);
+        expect(gdalRgb.length).toBe(rgbOut.length);
+        let diff = 0;
+        for (let i = 0; i < rgbOut.length; i++) diff += rgbOut[i] !== gdalRgb[i] ? 1 : 0;
+        expect(diff).toBe(0);
+        // and it is in colour, not grey
+        let coloured = 0;
+        for (let i = 0; i < rgbOut.length; i += 3) coloured += rgbOut[i] !== rgbOut[i + 1] || rgbOut[i + 1] !== rgbOut[i + 2] ? 1 : 0;
+        expect(coloured).toBeGreaterThan(win.width * win.height * 0.3);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      // A single band picked by number is the palette band too; an explicit grey stretch is still possible on non-palette data.
+      expect((await computeStretch(scene, resolveBands(scene.info, '1')))[0].palette).toBeDefined();
+    } finally {
+      await scene.close();
+    }
+  });
+});

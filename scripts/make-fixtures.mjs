@@ -20,6 +20,7 @@ const generators = [
   { name: 'models', cmd: python, script: 'test/fixtures/make_test_model.py' },
   { name: 'rasters', cmd: process.execPath, script: 'test/fixtures/make-rasters.mjs' },
   { name: 'mosaic', cmd: process.execPath, script: 'test/fixtures/make-mosaic.mjs' },
+  { name: 'antimeridian', cmd: process.execPath, script: 'test/fixtures/make-antimeridian.mjs' },
   { name: 'hostile', cmd: process.execPath, script: 'test/fixtures/make-hostile.mjs', deps: ['test/fixtures/make-hostile.mjs', 'test/fixtures/tiff-patch.mjs'] },
   // The exact RS-M-CLIP architecture with seeded weights, exported by our tooling, plus PyTorch reference outputs (~2 min).
   { name: 'rs-m-clip-parity', cmd: python, module: 'geosift_models.parity_fixture', cwd: 'models', deps: ['models/geosift_models'] },

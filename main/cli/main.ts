@@ -91,8 +91,9 @@ function listArg(name: string) {
 
 function bboxArg(v: string): [number, number, number, number] {
   const p = v.split(',').map(Number);
-  if (p.length !== 4 || !p.every(Number.isFinite) || p[0] > p[2] || p[1] > p[3] || p[1] < -90 || p[3] > 90) {
-    throw new InvalidArgumentError('--bbox takes west,south,east,north in degrees, e.g. -117.1,36.9,-116.8,37.2.');
+  // West > east is a box across the antimeridian (RFC 7946 section 5.2), e.g. 179.5,49.9,-179.5,50.1.
+  if (p.length !== 4 || !p.every(Number.isFinite) || p[1] > p[3] || p[1] < -90 || p[3] > 90 || p[0] < -180 || p[0] > 180 || p[2] < -180 || p[2] > 180) {
+    throw new InvalidArgumentError('--bbox takes west,south,east,north in degrees, e.g. -117.1,36.9,-116.8,37.2 (west > east crosses 180, e.g. 179.5,49.9,-179.5,50.1).');
   }
   return p as [number, number, number, number];
 }
@@ -214,7 +215,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       .argument('[scene]', 'GeoTIFF / COG path or http(s) URL (omit with --catalog)')
       .argument('[query]', 'what to look for, e.g. "airplanes near a runway" or "campo de golfe"')
       .option('--catalog', 'search every indexed scene (see `geosift index`)')
-      .option('--bbox <w,s,e,n>', 'with --catalog: only tiles intersecting this WGS84 box', bboxArg)
+      .option('--bbox <w,s,e,n>', 'with --catalog: only tiles intersecting this WGS84 box (west > east for a box across 180)', bboxArg)
       .option('--scene <path>', 'with --catalog: only this indexed scene (repeatable)', (v: string, prev: string[] = []) => [...prev, v]),
   )).action(async (a: string | undefined, b: string | undefined, o: CommonOptions) => {
     const e = engineFor(o);

@@ -1,6 +1,6 @@
 // createEngine: the engine's only entry point. Opens scenes, loads models, indexes tiles, searches and exports.
-import { bboxOf } from '../../shared/geo/geojson.js';
-import type { BBox, FeatureCollection } from '../../shared/geo/types.js';
+import { bboxesIntersect, lonLatBBox, unwrapRing } from '../../shared/geo/geojson.js';
+import type { BBox, FeatureCollection, Position } from '../../shared/geo/types.js';
 import type {
   CatalogEntry, CatalogHit, CatalogSearchParams, CatalogSearchResult, EngineApi, ExportOptions, FeedbackParams, Hit,
   ExportedFile, ExportRequest, IndexParams, IndexResult, LabelParams, LabelSummary, ModelListing, PreviewTile, PreviewTileParams,
@@ -82,12 +82,13 @@ interface Embedded {
   alreadyIndexed: boolean;
 }
 
+/** A tile's WGS84 box (RFC 7946: west > east for a tile across the antimeridian), from 8 points round its edge. */
 function tileBBox(scene: Scene, t: { x: number; y: number; width: number; height: number }): BBox | null {
   if (!scene.info.geoTransform || !scene.info.crs?.proj4) return null;
   try {
     const pts = [[t.x, t.y], [t.x + t.width / 2, t.y], [t.x + t.width, t.y], [t.x + t.width, t.y + t.height / 2], [t.x + t.width, t.y + t.height], [t.x + t.width / 2, t.y + t.height], [t.x, t.y + t.height], [t.x, t.y + t.height / 2]];
-    const ll = pts.map(([c, r]) => scene.pixelToWgs84(c, r));
-    return ll.every((p) => Number.isFinite(p[0]) && Number.isFinite(p[1])) ? bboxOf(ll) : null;
+    const ll: Position[] = pts.map(([c, r]) => scene.pixelToWgs84(c, r));
+    return ll.every((p) => Number.isFinite(p[0]) && Number.isFinite(p[1])) ? lonLatBBox([unwrapRing(ll)]) : null;
   } catch {
     return null;
   }
@@ -97,10 +98,6 @@ function packExport(request: ExportRequest, data: string | Uint8Array): Exported
   const f = getExportFormat(request.format);
   const base = { format: request.format, mediaType: f.mediaType, extension: f.extension };
   return typeof data === 'string' ? { ...base, text: data } : { ...base, base64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') };
-}
-
-function bboxesIntersect(a: BBox, b: BBox): boolean {
-  return a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
 }
 
 export function createEngine(options: EngineOptions = {}): Engine {

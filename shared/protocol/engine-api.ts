@@ -60,7 +60,11 @@ export interface Hit {
   col: number;
   /** Full-resolution pixel window. */
   window: PixelWindow;
-  /** Tile outline in WGS84, densified; null for scenes without georeferencing. */
+  /**
+   * Tile outline in WGS84, densified; null for scenes without georeferencing. Continuous for drawing: for a tile
+   * across the antimeridian its longitudes are unwrapped, so they may exceed +-180 (e.g. 179.9 .. 180.1); all
+   * outlines of one scene are unwrapped around the scene centre. Exports split such tiles at 180 (RFC 7946).
+   */
   polygon: PolygonGeometry | null;
 }
 
@@ -144,7 +148,7 @@ export interface CatalogSearchParams extends ModelParams, FeedbackParams {
   query: string;
   top?: number;
   minScore?: number;
-  /** Only tiles intersecting this WGS84 box [west, south, east, north]. */
+  /** Only tiles intersecting this WGS84 box [west, south, east, north]; west > east for a box across the antimeridian (RFC 7946 section 5.2). */
   bbox?: [number, number, number, number];
   /** Only these scenes (paths/URLs as indexed). */
   scenes?: string[];
@@ -157,6 +161,7 @@ export interface CatalogHit {
   source: string;
   tileIndex: number;
   window: PixelWindow;
+  /** The tile's WGS84 box [west, south, east, north]; west > east for a tile across the antimeridian. */
   bbox: [number, number, number, number] | null;
 }
 
@@ -214,6 +219,7 @@ export interface LabelTile {
   runnerUpId: string | null;
   runnerUpProbability: number;
   margin: number;
+  /** The tile's WGS84 outline, continuous like Hit.polygon: longitudes may exceed +-180 for a tile across the antimeridian. */
   polygon: PolygonGeometry | null;
 }
 

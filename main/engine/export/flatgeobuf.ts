@@ -96,7 +96,11 @@ function buildHeader(columns: ColumnDef[], geometryType: GeometryType, count: nu
 
 /** A FeatureCollection of (Multi)Polygons -> FlatGeobuf bytes. Properties become typed columns; arrays and objects JSON. */
 export function featureCollectionToFlatGeobuf(fc: FeatureCollection, options: FlatGeobufOptions = {}): Uint8Array {
-  const features = fc.features.filter((f) => f.geometry);
+  let features = fc.features.filter((f) => f.geometry);
+  // Polygons next to MultiPolygons (tiles split at the antimeridian): one layer type, each polygon a one-part MultiPolygon.
+  if (features.some((f) => f.geometry!.type === 'MultiPolygon') && features.some((f) => f.geometry!.type === 'Polygon')) {
+    features = features.map((f) => (f.geometry!.type === 'Polygon' ? { ...f, geometry: { type: 'MultiPolygon', coordinates: [f.geometry!.coordinates] } } : f));
+  }
   if (features.length === 0) throw new EngineError(ErrorCodes.NOTHING_TO_DO, 'Nothing to write to FlatGeobuf: no feature has a geometry.');
   const columns = inferColumns(fc);
   const geometryType = geometryTypeOf({ ...fc, features });

@@ -1,12 +1,12 @@
 // Labels -> RFC 7946 GeoJSON: one polygon per tile (its core cells) or, dissolved, one MultiPolygon per class.
-import { bboxOf, roundPosition, toRightHandExterior, unionBBox } from '../../../shared/geo/geojson.js';
-import type { BBox, Feature, FeatureCollection, MultiPolygonGeometry, PolygonGeometry, Position } from '../../../shared/geo/types.js';
+import { rfc7946Polygon, roundPosition, toRightHandExterior, unionLonLatBBox, unwrapRing } from '../../../shared/geo/geojson.js';
+import type { BBox, Feature, FeatureCollection, Geometry, MultiPolygonGeometry, Position } from '../../../shared/geo/types.js';
 import { EngineError, ErrorCodes } from '../../../shared/protocol/errors.js';
 import { cellCornerToPixel, cellPixelRect, type ClassRaster } from '../label/class-raster.js';
 import type { LabelResult } from '../label/label-scene.js';
 import { NODATA_VALUE, UNKNOWN_VALUE } from '../label/types.js';
 import type { Scene } from '../raster/types.js';
-import { DEFAULT_DENSIFY, windowToWgs84Polygon } from '../tasks/export-geojson.js';
+import { DEFAULT_DENSIFY, sceneReferenceLon, windowToWgs84Polygon } from '../tasks/export-geojson.js';
 import { traceCells, type CellRing } from './dissolve.js';
 import { labelsProvenance } from './provenance.js';
 
@@ -22,8 +22,9 @@ export interface LabelsGeoJSONOptions {
 const r6 = (v: number): number => Number(v.toFixed(6));
 const area = (v: number): number | null => (Number.isFinite(v) ? Number(v.toFixed(4)) : null);
 
-function ringToWgs84(scene: Scene, ring: CellRing, raster: ClassRaster): Position[] {
-  return ring.map(([x, y]) => roundPosition(scene.pixelToWgs84(...cellCornerToPixel(raster, x, y))));
+/** A cell ring in WGS84, continuous across the antimeridian (unwrapped around `reference`, see windowToWgs84Polygon). */
+function ringToWgs84(scene: Scene, ring: CellRing, raster: ClassRaster, reference: number | undefined): Position[] {
+  return unwrapRing(ring.map(([x, y]) => scene.pixelToWgs84(...cellCornerToPixel(raster, x, y))), reference).map((p) => roundPosition(p));
 }
 
 /** RFC 7946: exterior counter-clockwise, holes clockwise. */
@@ -39,9 +40,9 @@ export function labelsToGeoJSON(scene: Scene, result: LabelResult, options: Labe
   const classes = result.scheme.classes;
   let bbox: BBox | null = null;
   const features: Feature[] = [];
-  const addBox = (coords: Position[][]): BBox => {
-    const b = bboxOf(coords[0]);
-    bbox = unionBBox(bbox, b);
+  const reference = sceneReferenceLon(scene);
+  const addBox = (b: BBox): BBox => {
+    bbox = unionLonLatBBox(bbox, b);
     return b;
   };
 
@@ -49,13 +50,20 @@ export function labelsToGeoJSON(scene: Scene, result: LabelResult, options: Labe
     for (const a of result.areas) {
       if (a.value === NODATA_VALUE || a.cells === 0) continue;
       const polys = traceCells(raster.width, raster.height, (r, c) => raster.data[r * raster.width + c] === a.value);
-      const coordinates = polys.map((p) => orient(p.map((ring) => ringToWgs84(scene, ring, raster))));
-      const boxes = coordinates.map((p) => addBox(p));
+      // RFC 7946 section 3.1.9: a polygon across the antimeridian contributes its parts split at 180 degrees.
+      const coordinates: Position[][][] = [];
+      const boxes: BBox[] = [];
+      for (const p of polys) {
+        const g = rfc7946Polygon(orient(p.map((ring) => ringToWgs84(scene, ring, raster, reference))));
+        if (g.geometry.type === 'Polygon') coordinates.push(g.geometry.coordinates);
+        else coordinates.push(...g.geometry.coordinates);
+        boxes.push(addBox(g.bbox));
+      }
       const geometry: MultiPolygonGeometry = { type: 'MultiPolygon', coordinates };
       features.push({
         type: 'Feature',
         id: a.id,
-        bbox: boxes.reduce<BBox | null>((acc, b) => unionBBox(acc, b), null)!,
+        bbox: boxes.reduce<BBox | null>((acc, b) => unionLonLatBBox(acc, b), null)!,
         geometry,
         properties: {
           class: a.id,
@@ -87,14 +95,17 @@ export function labelsToGeoJSON(scene: Scene, result: LabelResult, options: Labe
     const densify = options.densify ?? DEFAULT_DENSIFY;
     for (const t of result.tiles) {
       const b = core.get(t.tileIndex);
-      let geometry: PolygonGeometry | null;
+      let outline;
       if ((options.tileGeometry ?? 'core') === 'core' && b) {
         const p0 = cellPixelRect(raster, b[1], b[0]), p1 = cellPixelRect(raster, b[3], b[2]);
-        geometry = windowToWgs84Polygon(scene, { x: p0.x0, y: p0.y0, width: p1.x1 - p0.x0, height: p1.y1 - p0.y0 }, densify);
+        outline = windowToWgs84Polygon(scene, { x: p0.x0, y: p0.y0, width: p1.x1 - p0.x0, height: p1.y1 - p0.y0 }, densify, reference);
       } else {
-        geometry = windowToWgs84Polygon(scene, t.window, densify);
+        outline = windowToWgs84Polygon(scene, t.window, densify, reference);
       }
-      const fb = geometry ? addBox(geometry.coordinates) : undefined;
+      // Across the antimeridian: a MultiPolygon of the parts either side of 180 degrees, bbox west > east.
+      const g = outline ? rfc7946Polygon(outline.coordinates) : null;
+      const geometry: Geometry | null = g?.geometry ?? null;
+      const fb = g ? addBox(g.bbox) : undefined;
       const cls = t.classIndex >= 0 ? classes[t.classIndex] : null;
       features.push({
         type: 'Feature',

@@ -46,6 +46,22 @@ describe('a scene across the antimeridian', () => {
     expect(hits.hits).toHaveLength(16);
   });
 
+  it('has a continuous footprint and RFC 7946 bounds (west > east) around the corners GDAL gives', async () => {
+    const info = await engine.info(scene);
+    expectContinuous(info.footprintWgs84!.coordinates[0]);
+    const [w, s, e, n] = info.boundsWgs84!;
+    expect(w).toBeGreaterThan(179.99);
+    expect(e).toBeLessThan(-179.99);
+    const size = layout.cell * layout.grid;
+    const corners = gdalPixelToWgs84(scene, [[0, 0], [size, 0], [size, size], [0, size]]);
+    const lonsW = corners.map((c) => c[0]).filter((l) => l > 0);
+    const lonsE = corners.map((c) => c[0]).filter((l) => l < 0);
+    expect(w).toBeCloseTo(Math.min(...lonsW), 6);
+    expect(e).toBeCloseTo(Math.max(...lonsE), 6);
+    expect(s).toBeCloseTo(Math.min(...corners.map((c) => c[1])), 6);
+    expect(n).toBeCloseTo(Math.max(...corners.map((c) => c[1])), 6);
+  });
+
   it('gives continuous hit polygons on one turn around the scene centre, tiles of column 1 straddling 180', () => {
     for (const h of hits.hits) {
       const ring = h.polygon!.coordinates[0];

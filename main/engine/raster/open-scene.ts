@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { fromFile, fromUrl, type GeoTIFF, type GeoTIFFImage, type Pool } from 'geotiff';
 import { EngineError, ErrorCodes, throwIfAborted } from '../../../shared/protocol/errors.js';
 import type { BBox, GeoTransform, PixelWindow, PolygonGeometry, Position } from '../../../shared/geo/types.js';
+import { lonLatBBox, unwrapRing } from '../../../shared/geo/geojson.js';
 import { createCrsTransformer, crsFromGeoKeys, type CrsTransformer } from './crs.js';
 import { installFastDecoding } from './fast-decode.js';
 import { clearInvalid } from './valid-mask.js';
@@ -229,21 +230,23 @@ function computeFootprint(
   const dedup = ring.filter((p, i) => i === 0 || p[0] !== ring[i - 1][0] || p[1] !== ring[i - 1][1]);
   if (dedup.length < 3) return null;
   dedup.push([dedup[0][0], dedup[0][1]]);
-  return { type: 'Polygon', coordinates: [dedup] };
+  // Across the antimeridian the ring is made continuous around the centre's longitude (as hit polygons are), so it
+  // does not wrap the globe; a ring around a pole does not close when unwrapped and stays as it is.
+  const unwrapped = unwrapRing(dedup, toWgs84(cx, cy)[0]);
+  const closes = Math.abs(unwrapped[unwrapped.length - 1][0] - unwrapped[0][0]) < 1e-9;
+  return { type: 'Polygon', coordinates: [closes ? unwrapped : dedup] };
 }
 
-function bboxOf(poly: PolygonGeometry): BBox {
-  let w = Infinity;
-  let s = Infinity;
-  let e = -Infinity;
-  let n = -Infinity;
-  for (const [x, y] of poly.coordinates[0]) {
-    w = Math.min(w, x);
-    e = Math.max(e, x);
-    s = Math.min(s, y);
-    n = Math.max(n, y);
+/** RFC 7946 bounds of a footprint: west > east across the antimeridian, all longitudes around a pole. */
+function footprintBounds(poly: PolygonGeometry): BBox {
+  const ring = poly.coordinates[0];
+  const unwrapped = unwrapRing(ring);
+  if (Math.abs(unwrapped[unwrapped.length - 1][0] - unwrapped[0][0]) > 1e-9) {
+    // The ring winds around a pole: every longitude, and latitude up to that pole.
+    const [, s, , n] = lonLatBBox([ring]);
+    return ring.reduce((a, p) => a + p[1], 0) > 0 ? [-180, s, 180, 90] : [-180, -90, 180, n];
   }
-  return [w, s, e, n];
+  return lonLatBBox([ring]);
 }
 
 async function fileSizeOf(source: string, remote: boolean, signal?: AbortSignal): Promise<number | null> {
@@ -507,7 +510,7 @@ async function describe(tiff: GeoTIFF, source: string, fileSize: number | null, 
     hasMask: mainMask !== null,
     overviews: levels.map((l) => l.info),
     footprintWgs84: footprint,
-    boundsWgs84: footprint ? bboxOf(footprint) : null,
+    boundsWgs84: footprint ? footprintBounds(footprint) : null,
     compression: compressionName(compressionCode),
     tiled,
     blockSize: tiled

@@ -7,7 +7,8 @@
 // Deflate ran synchronously on the main thread. Here: one read per run of adjacent blocks, Deflate inflated on libuv's
 // thread pool (node:zlib, async), JPEG by libjpeg-turbo (@julusian/jpeg-turbo, native, thread pool), ZSTD through
 // node:zlib where the runtime has it (Node >= 22.15, Electron) else zstddec's WASM build, LZW and PackBits by the
-// bounded decoders of bounded-decoders.ts. Every decoder writes at most the block's declared size.
+// bounded decoders of block-codecs.ts; LZW (by default) in worker threads (decode-pool.ts). Every decoder writes at most
+// the block's declared size.
 //
 // Layouts this path does not cover (other compressions, floating-point predictor, sub-byte or mixed samples, byte
 // orders other than the host's, JPEG other than 8-bit greyscale / YCbCr / RGB) return null: readWindow then reads
@@ -16,8 +17,9 @@
 import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
 import type { GeoTIFFImage } from 'geotiff';
-import { ZSTDDecoder } from 'zstddec';
-import { decodeLzw, decodePackBits, jpegFrameSize } from './bounded-decoders.js';
+import { decodeLzw, decodePackBits, decodeZstdWasm, type PoolCodec } from './block-codecs.js';
+import { jpegFrameSize } from './bounded-decoders.js';
+import { decodePool } from './decode-pool.js';
 import type { SampleArray, SampleType } from './types.js';
 
 type Typed = SampleArray;
@@ -167,17 +169,7 @@ function jpegModule(): JpegTurbo | null {
   return jpeg;
 }
 
-type ZstdSync = (buf: Uint8Array, opts: { maxOutputLength: number }) => Buffer;
 const nativeZstd = (zlib as unknown as { zstdDecompress?: (buf: Uint8Array, opts: { maxOutputLength: number }, cb: (err: Error | null, out: Buffer) => void) => void }).zstdDecompress;
-let zstdWasm: Promise<ZSTDDecoder> | null = null;
-
-function zstdDecoder(): Promise<ZSTDDecoder> {
-  if (!zstdWasm) {
-    const d = new ZSTDDecoder();
-    zstdWasm = d.init().then(() => d);
-  }
-  return zstdWasm;
-}
 
 function inflateAsync(input: Uint8Array, limit: number, raw: boolean): Promise<Buffer> {
   // Z_SYNC_FLUSH: a stream cut short still yields what it holds, as before (pako, then inflateSync).
@@ -213,12 +205,7 @@ export async function decodeZstdBounded(input: Uint8Array, limit: number): Promi
       }),
     );
   }
-  const d = await zstdDecoder();
-  // zstddec hands back what ZSTD_decompress reported; an error code (negative) or a frame larger than the buffer
-  // comes back as a shorter array, which the caller rejects as a short block.
-  const out = d.decode(input, Math.max(1, limit));
-  if (out.length === 0 && limit > 0) throw new Error('ZSTD block does not decode (corrupt, or larger than its declared size)');
-  return out;
+  return decodeZstdWasm(input, limit);
 }
 
 /** The TIFF JPEG block as a complete JPEG stream: JPEGTables (without EOI) + block (without SOI). */
@@ -255,7 +242,35 @@ export async function decodeJpegBlock(tables: Uint8Array | null, block: Uint8Arr
   return out;
 }
 
-async function decodeBlock(L: Layout, input: Uint8Array, limit: number, blockRows: number): Promise<Uint8Array> {
+/**
+ * Codecs decoded in the worker pool (decode-pool.ts) rather than on the main thread. Measured with bench/decode.ts
+ * and a paired inline/pool pass (bench/README.md, "Decoding, decode pool"): LZW, the slowest decoder (about 1.2 ms a
+ * 256x256 RGB block), goes to the pool; ZSTD's WASM build and PackBits decode a block in about 0.3 ms, which the round
+ * trip to a worker (0.05-0.2 ms) and the main thread's own work per block outweigh, so they stay inline; Deflate
+ * already runs on libuv's thread pool (node:zlib, async), JPEG on libjpeg-turbo's. GEOSIFT_DECODE_POOL_CODECS
+ * (e.g. "lzw,zstd,packbits,deflate") overrides the list.
+ */
+let POOLED: Partial<Record<number, PoolCodec>> = pooledCodecs(process.env.GEOSIFT_DECODE_POOL_CODECS ?? 'lzw');
+
+/** Sets which codecs decode in the pool (comma-separated: lzw, zstd, packbits, deflate; '' for none). For tests and benches. */
+export function setPooledCodecs(list: string): void {
+  POOLED = pooledCodecs(list);
+}
+
+function pooledCodecs(list: string): Partial<Record<number, PoolCodec>> {
+  const ids: Record<PoolCodec, number[]> = { lzw: [5], packbits: [32773], zstd: nativeZstd ? [] : [50000], deflate: [8, 32946] };
+  const out: Partial<Record<number, PoolCodec>> = {};
+  for (const name of list.split(',').map((s) => s.trim().toLowerCase())) {
+    if (name in ids) for (const id of ids[name as PoolCodec]) out[id] = name as PoolCodec;
+  }
+  return out;
+}
+/** Blocks whose compressed bytes are fewer than this decode inline: the round trip to a worker costs more. */
+const INLINE_BELOW = 2 * 1024;
+
+async function decodeBlock(L: Layout, input: Uint8Array, limit: number, blockRows: number, label: string, signal?: AbortSignal): Promise<Uint8Array> {
+  const pooled = POOLED[L.compression];
+  if (pooled && input.length >= INLINE_BELOW) return decodePool().decode(pooled, input, limit, label, signal);
   switch (L.compression) {
     case 1:
       return input;
@@ -549,7 +564,7 @@ export async function readWindowBlocks(image: GeoTIFFImage, win: [number, number
       return;
     }
     const limit = blockRows * rowLen * bps;
-    let raw = await decodeBlock(L, b.data!, limit, blockRows);
+    let raw = await decodeBlock(L, b.data!, limit, blockRows, `block ${b.index} (column ${b.tx}, row ${b.ty})`, signal);
     // The JPEG decoder hands back RGB or grey with the block's row length; the others the block's own bytes.
     const need = ((p.by1 - 1) * rowLen + p.bx1 * spb) * bps;
     if (raw.byteLength < need) {

@@ -10,7 +10,7 @@ import { decodeJpegBlock, decodeZstdBounded, placeRgb8 } from '../../../../main/
 import { openScene } from '../../../../main/engine/raster/open-scene.js';
 import { isEngineError } from '../../../../shared/protocol/errors.js';
 import { requireData, scenePath } from '../../../helpers/paths.js';
-import { gdalWindow } from './gdal-oracle.js';
+import { gdalWindow, firstTile } from './gdal-oracle.js';
 
 const TCI = requireData(scenePath('titiler_tests_fixtures/TCI.tif'));
 const dir = mkdtempSync(join(tmpdir(), 'geosift-block-reader-'));
@@ -108,11 +108,7 @@ describe('block reader against GDAL', () => {
 describe('block reader errors', () => {
   it('a corrupt JPEG tile is a clear E_CORRUPT_TIFF, not a crash', async () => {
     const path = cog('jpeg-corrupt.tif', ['COMPRESS=JPEG']);
-    const tiff = await fromFile(path);
-    const image = await tiff.getImage(0);
-    const offset = Number(await image.fileDirectory.loadValueIndexed('TileOffsets', 0));
-    const count = Number(await image.fileDirectory.loadValueIndexed('TileByteCounts', 0));
-    await tiff.close();
+    const { offset, count } = await firstTile(path);
     const bytes = readFileSync(path);
     // Keep SOI and the frame header, wipe the rest of the tile (scan data and EOI).
     bytes.fill(0, offset + Math.min(40, count - 2), offset + count);
@@ -130,11 +126,7 @@ describe('block reader errors', () => {
 
   it('a truncated Deflate tile names the block and its sizes', async () => {
     const path = cog('deflate-truncated.tif', ['COMPRESS=DEFLATE', 'PREDICTOR=2']);
-    const tiff = await fromFile(path);
-    const image = await tiff.getImage(0);
-    const offset = Number(await image.fileDirectory.loadValueIndexed('TileOffsets', 0));
-    const count = Number(await image.fileDirectory.loadValueIndexed('TileByteCounts', 0));
-    await tiff.close();
+    const { offset, count } = await firstTile(path);
     const bytes = readFileSync(path);
     bytes.fill(0, offset + Math.floor(count / 3), offset + count);
     writeFileSync(path, bytes);

@@ -13,7 +13,7 @@ import { DecodePool, decodePool, disposeDecodePool } from '../../../../main/engi
 import { openScene } from '../../../../main/engine/raster/open-scene.js';
 import { isEngineError } from '../../../../shared/protocol/errors.js';
 import { repoRoot, requireData, scenePath } from '../../../helpers/paths.js';
-import { gdalWindow } from './gdal-oracle.js';
+import { gdalWindow, firstTile } from './gdal-oracle.js';
 
 const TCI = requireData(scenePath('titiler_tests_fixtures/TCI.tif'));
 const dir = mkdtempSync(join(tmpdir(), 'geosift-decode-pool-'));
@@ -87,11 +87,7 @@ describe('decode pool: pixels', () => {
 describe('decode pool: failures', () => {
   it('a corrupt LZW tile decoded in a worker is E_CORRUPT_TIFF with the decoder message', async () => {
     const path = cog('lzw-corrupt.tif', ['COMPRESS=LZW', 'PREDICTOR=2']);
-    const tiff = await fromFile(path);
-    const image = await tiff.getImage(0);
-    const offset = Number(await image.fileDirectory.loadValueIndexed('TileOffsets', 0));
-    const count = Number(await image.fileDirectory.loadValueIndexed('TileByteCounts', 0));
-    await tiff.close();
+    const { offset, count } = await firstTile(path);
     const bytes = readFileSync(path);
     bytes.fill(0xff, offset + 8, offset + count);
     writeFileSync(path, bytes);

@@ -112,3 +112,17 @@ export function distanceM(a: [number, number] | number[], b: [number, number] | 
   const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[1] * rad) * Math.cos(b[1] * rad) * Math.sin(dLon / 2) ** 2;
   return 2 * R * Math.asin(Math.min(1, Math.sqrt(h)));
 }
+
+/** Byte offset and size of the first tile of a tiled TIFF's first image, for tests that damage it. */
+export async function firstTile(path: string): Promise<{ offset: number; count: number }> {
+  const { fromFile } = await import('geotiff');
+  const tiff = await fromFile(path);
+  try {
+    const image = await tiff.getImage(0);
+    const offset = Number(await image.fileDirectory.loadValueIndexed('TileOffsets', 0));
+    const count = Number(await image.fileDirectory.loadValueIndexed('TileByteCounts', 0));
+    return { offset, count };
+  } finally {
+    await tiff.close();
+  }
+}

@@ -6,7 +6,7 @@
 //            seeded open_clip model in PyTorch (geosift_models.seeded, seed 0: the weights the package was exported from)
 //   vitb32-int8: the same package with an int8 vision graph added (geosift_models.variants add-int8, in a temp copy),
 //            run with visionPrecision 'int8', against the same fp32 PyTorch reference
-//   default: models/geosift-rs-mini vs its training checkpoint in PyTorch (models/training), when both exist
+//   default: models/geosift-rs-mini vs its training checkpoint in PyTorch (models/training/runs/<provenance run>), when both exist
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,7 +59,8 @@ function targets(): Target[] {
     if (!existsSync(join(def, 'model.json'))) console.log('# default model models/geosift-rs-mini not present: skipped');
     else {
       const m = JSON.parse(readFileSync(join(def, 'model.json'), 'utf8'));
-      const ckpt = join(repoRoot, 'models/training/runs/main', m.provenance?.training?.checkpoint ?? 'last.pt');
+      const t = m.provenance?.training ?? {};
+      const ckpt = join(repoRoot, 'models/training/runs', t.args?.run ?? 'main', t.checkpoint ?? 'last.pt');
       out.push({ name: 'geosift-rs-mini (default)', dir: def, torch: existsSync(ckpt) ? `mini:${ckpt}` : '' });
     }
   }

@@ -9,7 +9,7 @@ import { createCrsTransformer, crsFromGeoKeys, type CrsTransformer } from './crs
 import { installFastDecoding } from './fast-decode.js';
 import { clearInvalid } from './valid-mask.js';
 import { registerBoundedDecoders } from './bounded-decoders.js';
-import { readWindowBlocks } from './block-reader.js';
+import { dropCachedBlocks, readWindowBlocks } from './block-reader.js';
 import {
   asEngineError,
   bytesPerSample,
@@ -535,6 +535,7 @@ async function describe(tiff: GeoTIFF, source: string, fileSize: number | null, 
     async close() {
       if (closed) return;
       closed = true;
+      dropCachedBlocks(levels.map((l) => l.image));
       await Promise.resolve(tiff.close()).catch(() => undefined);
       if (ovrTiff) await Promise.resolve(ovrTiff.close()).catch(() => undefined);
     },

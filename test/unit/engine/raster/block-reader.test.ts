@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromFile } from 'geotiff';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeJpegBlock, decodeZstdBounded, placeRgb8 } from '../../../../main/engine/raster/block-reader.js';
+import { blockCacheStats, decodeJpegBlock, decodeZstdBounded, placeRgb8, setBlockCacheBytes } from '../../../../main/engine/raster/block-reader.js';
 import { openScene } from '../../../../main/engine/raster/open-scene.js';
 import { isEngineError } from '../../../../shared/protocol/errors.js';
 import { requireData, scenePath } from '../../../helpers/paths.js';
@@ -102,6 +102,99 @@ describe('block reader against GDAL', () => {
     execFileSync('gdal_translate', ['-q', '-srcwin', '300', '200', '410', '330', '-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=2', '-co', 'BLOCKYSIZE=37', TCI, path]);
     execFileSync('gdaladdo', ['-q', path, '2']);
     await expectLikeGdal(path, [0, 1, 2], 0);
+  });
+});
+
+describe('block cache', () => {
+  // Windows that share blocks (128 px blocks): every block of the second and third is already decoded.
+  const OVERLAPPING = [
+    { x: 0, y: 0, width: 200, height: 200 },
+    { x: 50, y: 60, width: 100, height: 90 },
+    { x: 10, y: 130, width: 190, height: 60 },
+    { x: 50, y: 60, width: 100, height: 90 },
+  ];
+
+  async function readAll(path: string, bands: number[]): Promise<ArrayLike<number>[][]> {
+    const scene = await openScene(path);
+    try {
+      const out = [];
+      for (const win of OVERLAPPING) out.push((await scene.readWindow(win, { bands })).bands);
+      return out;
+    } finally {
+      await scene.close();
+    }
+  }
+
+  for (const [name, co, bands] of [
+    ['Deflate + predictor, RGB', ['COMPRESS=DEFLATE', 'PREDICTOR=2'], [0, 1, 2]],
+    ['Deflate + predictor, one band of three (predictor undone on a copy)', ['COMPRESS=DEFLATE', 'PREDICTOR=2'], [1]],
+    ['LZW + predictor, bands 2 and 0', ['COMPRESS=LZW', 'PREDICTOR=2'], [2, 0]],
+    ['JPEG', ['COMPRESS=JPEG'], [0, 1, 2]],
+  ] as [string, string[], number[]][]) {
+    it(`${name}: reads through the cache equal cold reads, and GDAL`, async () => {
+      const path = cog(`cache-${name.replace(/\W+/g, '-')}.tif`, co);
+      const before = setBlockCacheBytes(0);
+      let cold: ArrayLike<number>[][];
+      try {
+        cold = await readAll(path, bands);
+      } finally {
+        setBlockCacheBytes(before);
+      }
+      const warm = await readAll(path, bands);
+      warm.forEach((w, i) => w.forEach((band, k) => expect(maxAbsDiff(band, cold[i][k]), `window ${i} band ${k}`).toBe(0)));
+      if (!co.includes('COMPRESS=JPEG')) {
+        const g = gdalWindow(path, OVERLAPPING[3], bands.map((b) => b + 1));
+        bands.forEach((_, k) => expect(maxAbsDiff(warm[3][k], g[k])).toBe(0));
+      }
+    });
+  }
+
+  it('keeps decoded blocks while the scene is open, within its budget, and drops them on close', async () => {
+    const path = cog('cache-budget.tif', ['COMPRESS=DEFLATE', 'PREDICTOR=2']);
+    const base = blockCacheStats();
+    const scene = await openScene(path);
+    try {
+      await scene.readWindow(OVERLAPPING[0], { bands: [0, 1, 2] });
+      const held = blockCacheStats();
+      // 200x200 px over 128 px blocks: 4 blocks of 128x128x3 bytes.
+      expect(held.blocks - base.blocks).toBe(4);
+      expect(held.bytes - base.bytes).toBe(4 * 128 * 128 * 3);
+      const before = setBlockCacheBytes(2 * 128 * 128 * 3);
+      try {
+        expect(blockCacheStats().bytes).toBeLessThanOrEqual(2 * 128 * 128 * 3);
+        await scene.readWindow({ x: 0, y: 0, width: 410, height: 330 }, { bands: [0, 1, 2] });
+        expect(blockCacheStats().bytes).toBeLessThanOrEqual(2 * 128 * 128 * 3);
+      } finally {
+        setBlockCacheBytes(before);
+      }
+      await scene.readWindow(OVERLAPPING[0], { bands: [0, 1, 2] });
+      expect(blockCacheStats().blocks).toBeGreaterThan(0);
+    } finally {
+      await scene.close();
+    }
+    expect(blockCacheStats().blocks).toBe(0);
+    expect(blockCacheStats().bytes).toBe(0);
+  });
+
+  it('a block that fails to decode is not kept: every read names the same error', async () => {
+    const path = cog('cache-corrupt.tif', ['COMPRESS=DEFLATE', 'PREDICTOR=2']);
+    const { offset, count } = await firstTile(path);
+    const bytes = readFileSync(path);
+    bytes.fill(0, offset + Math.floor(count / 3), offset + count);
+    writeFileSync(path, bytes);
+    const scene = await openScene(path);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const err = await scene.readWindow({ x: 0, y: 0, width: 128, height: 128 }, { bands: [0, 1, 2] }).catch((e: unknown) => e);
+        expect((err as { code: string }).code).toBe('E_CORRUPT_TIFF');
+        expect((err as Error).message).toMatch(/block 0/);
+      }
+      // Blocks of the same scene that decode are read as before.
+      const ok = await scene.readWindow({ x: 200, y: 200, width: 50, height: 50 }, { bands: [0] });
+      expect(maxAbsDiff(ok.bands[0], gdalWindow(path, { x: 200, y: 200, width: 50, height: 50 }, [1])[0])).toBe(0);
+    } finally {
+      await scene.close();
+    }
   });
 });
 

@@ -57,8 +57,22 @@ interface Coeffs {
   kk: Int32Array;
 }
 
+const coeffCache = new Map<string, Coeffs>();
+
+/** The coefficients of one axis, computed once per (input size, output size, filter): every tile of a scene shares them. */
+function coefficients(inSize: number, outSize: number, interpolation: keyof typeof FILTERS): Coeffs {
+  const key = `${inSize}:${outSize}:${interpolation}`;
+  let c = coeffCache.get(key);
+  if (!c) {
+    if (coeffCache.size > 64) coeffCache.clear();
+    c = computeCoefficients(inSize, outSize, FILTERS[interpolation]);
+    coeffCache.set(key, c);
+  }
+  return c;
+}
+
 /** PIL's precompute_coeffs + normalize_coeffs_8bpc: antialiased when shrinking (support scaled by the factor). */
-function coefficients(inSize: number, outSize: number, filter: (typeof FILTERS)[keyof typeof FILTERS]): Coeffs {
+function computeCoefficients(inSize: number, outSize: number, filter: (typeof FILTERS)[keyof typeof FILTERS]): Coeffs {
   const scale = inSize / outSize;
   const filterscale = Math.max(scale, 1);
   const support = filter.support * filterscale;
@@ -90,20 +104,14 @@ function coefficients(inSize: number, outSize: number, filter: (typeof FILTERS)[
   return { ksize, bounds, kk };
 }
 
-function clip8(v: number): number {
-  const s = v >> PRECISION_BITS;
-  return s < 0 ? 0 : s > 255 ? 255 : s;
-}
-
 /** Resizes like PIL's Image.resize (8-bit, horizontal pass first, intermediate rounded to uint8). */
 export function resizeRgb(img: RgbImage, outW: number, outH: number, interpolation: 'bicubic' | 'bilinear'): RgbImage {
   checkImage(img);
   const { width: inW, height: inH, data } = img;
   if (inW === outW && inH === outH) return { width: outW, height: outH, data: data.slice() };
-  const filter = FILTERS[interpolation];
   const needH = outW !== inW;
   const needV = outH !== inH;
-  const cv = needV ? coefficients(inH, outH, filter) : null;
+  const cv = needV ? coefficients(inH, outH, interpolation) : null;
   // Only the rows the vertical pass reads go through the horizontal pass, as in PIL.
   const yFirst = cv ? cv.bounds[0] : 0;
   const yLast = cv ? cv.bounds[outH * 2 - 2] + cv.bounds[outH * 2 - 1] : inH;
@@ -112,29 +120,31 @@ export function resizeRgb(img: RgbImage, outW: number, outH: number, interpolati
   let midW = inW;
   let midRow0 = 0;
   if (needH) {
-    const ch = coefficients(inW, outW, filter);
+    const ch = coefficients(inW, outW, interpolation);
+    const { bounds, kk, ksize } = ch;
     const rows = yLast - yFirst;
     mid = new Uint8Array(outW * rows * 3);
     for (let y = 0; y < rows; y++) {
       const src = (y + yFirst) * inW * 3;
-      const dst = y * outW * 3;
-      for (let xx = 0; xx < outW; xx++) {
-        const xmin = ch.bounds[xx * 2];
-        const xmax = ch.bounds[xx * 2 + 1];
-        const k = xx * ch.ksize;
+      for (let xx = 0, dst = y * outW * 3; xx < outW; xx++, dst += 3) {
+        const xmax = bounds[xx * 2 + 1];
+        const k = xx * ksize;
         let s0 = ROUND_HALF;
         let s1 = ROUND_HALF;
         let s2 = ROUND_HALF;
-        for (let x = 0; x < xmax; x++) {
-          const p = src + (x + xmin) * 3;
-          const w = ch.kk[k + x];
+        for (let x = 0, p = src + bounds[xx * 2] * 3; x < xmax; x++, p += 3) {
+          const w = kk[k + x];
           s0 += data[p] * w;
           s1 += data[p + 1] * w;
           s2 += data[p + 2] * w;
         }
-        mid[dst + xx * 3] = clip8(s0);
-        mid[dst + xx * 3 + 1] = clip8(s1);
-        mid[dst + xx * 3 + 2] = clip8(s2);
+        // PIL's clip8: the fixed-point sum shifted back and clamped to 0..255.
+        s0 >>= PRECISION_BITS;
+        s1 >>= PRECISION_BITS;
+        s2 >>= PRECISION_BITS;
+        mid[dst] = s0 < 0 ? 0 : s0 > 255 ? 255 : s0;
+        mid[dst + 1] = s1 < 0 ? 0 : s1 > 255 ? 255 : s1;
+        mid[dst + 2] = s2 < 0 ? 0 : s2 > 255 ? 255 : s2;
       }
     }
     midW = outW;
@@ -143,25 +153,28 @@ export function resizeRgb(img: RgbImage, outW: number, outH: number, interpolati
   if (!cv) return { width: outW, height: outH, data: mid === data ? data.slice() : mid };
 
   const out = new Uint8Array(outW * outH * 3);
+  const { bounds, kk, ksize } = cv;
+  const rowStride = midW * 3;
   for (let yy = 0; yy < outH; yy++) {
-    const ymin = cv.bounds[yy * 2] - midRow0;
-    const ymax = cv.bounds[yy * 2 + 1];
-    const k = yy * cv.ksize;
-    const dst = yy * outW * 3;
-    for (let xx = 0; xx < outW; xx++) {
+    const ymax = bounds[yy * 2 + 1];
+    const k = yy * ksize;
+    const first = (bounds[yy * 2] - midRow0) * rowStride;
+    for (let xx = 0, dst = yy * outW * 3; xx < outW; xx++, dst += 3) {
       let s0 = ROUND_HALF;
       let s1 = ROUND_HALF;
       let s2 = ROUND_HALF;
-      for (let y = 0; y < ymax; y++) {
-        const p = ((y + ymin) * midW + xx) * 3;
-        const w = cv.kk[k + y];
+      for (let y = 0, p = first + xx * 3; y < ymax; y++, p += rowStride) {
+        const w = kk[k + y];
         s0 += mid[p] * w;
         s1 += mid[p + 1] * w;
         s2 += mid[p + 2] * w;
       }
-      out[dst + xx * 3] = clip8(s0);
-      out[dst + xx * 3 + 1] = clip8(s1);
-      out[dst + xx * 3 + 2] = clip8(s2);
+      s0 >>= PRECISION_BITS;
+      s1 >>= PRECISION_BITS;
+      s2 >>= PRECISION_BITS;
+      out[dst] = s0 < 0 ? 0 : s0 > 255 ? 255 : s0;
+      out[dst + 1] = s1 < 0 ? 0 : s1 > 255 ? 255 : s1;
+      out[dst + 2] = s2 < 0 ? 0 : s2 > 255 ? 255 : s2;
     }
   }
   return { width: outW, height: outH, data: out };
@@ -212,13 +225,31 @@ export function preprocessInto(img: RgbImage, spec: PreprocessSpec, out: Float32
   const r = resizeForModel(img, spec);
   const plane = spec.imageSize * spec.imageSize;
   if (out.length < offset + 3 * plane) throw new EngineError(ErrorCodes.INTERNAL, 'preprocess output buffer too small');
-  const f = Math.fround;
+  const lut = normalizeTable(spec);
+  const d = r.data;
   for (let c = 0; c < 3; c++) {
-    const mean = f(spec.mean[c]);
-    const std = f(spec.std[c]);
     const base = offset + c * plane;
-    for (let i = 0; i < plane; i++) out[base + i] = f(f(f(r.data[i * 3 + c] / 255) - mean) / std);
+    const t = c * 256;
+    for (let i = 0, j = c; i < plane; i++, j += 3) out[base + i] = lut[t + d[j]];
   }
+}
+
+const normalizeTables = new WeakMap<PreprocessSpec, Float32Array>();
+
+/** ToTensor then Normalize for each of the 256 values of each channel, rounded to float32 at each step as torch does. */
+function normalizeTable(spec: PreprocessSpec): Float32Array {
+  let lut = normalizeTables.get(spec);
+  if (!lut) {
+    const f = Math.fround;
+    lut = new Float32Array(3 * 256);
+    for (let c = 0; c < 3; c++) {
+      const mean = f(spec.mean[c]);
+      const std = f(spec.std[c]);
+      for (let v = 0; v < 256; v++) lut[c * 256 + v] = f(f(f(v / 255) - mean) / std);
+    }
+    normalizeTables.set(spec, lut);
+  }
+  return lut;
 }
 
 /** Images -> one NCHW float32 tensor [n, 3, size, size]. */

@@ -126,6 +126,26 @@ export async function computeStretch(scene: Scene, bands: number[], options: Com
   return bands.map((b) => ({ ...byBand.get(b)! }));
 }
 
+function stretchValue(v: number, min: number, max: number, k: number): number {
+  return v <= min ? 0 : v >= max ? 255 : Number.isNaN(v) ? 0 : Math.round((v - min) * k);
+}
+
+const tables = new Map<string, Uint8Array>();
+
+/** stretchValue for every integer 0..size-1, kept for the next tile of the same stretch. */
+function stretchTable(size: number, min: number, max: number): Uint8Array {
+  const key = `${size}:${min}:${max}`;
+  let t = tables.get(key);
+  if (!t) {
+    if (tables.size >= 32) tables.clear();
+    t = new Uint8Array(size);
+    const k = 255 / (max - min);
+    for (let v = 0; v < size; v++) t[v] = stretchValue(v, min, max, k);
+    tables.set(key, t);
+  }
+  return t;
+}
+
 function newLike(a: SampleArray, n: number): SampleArray {
   const C = a.constructor as new (n: number) => SampleArray;
   return new C(n);
@@ -151,12 +171,18 @@ export function toRgb(data: WindowData, stretch: BandStretch[]): RgbResult {
       for (let i = 0; i < n; i++) if (data.valid[i]) out[i * 3 + c] = palette[band[i] * 3 + c] ?? 0;
       continue;
     }
-    const identity = min === 0 && max === 255 && band instanceof Uint8Array;
     const k = 255 / (max - min);
+    const valid = data.valid;
+    if (band instanceof Uint8Array || (band instanceof Uint16Array && n >= 4096)) {
+      // Integer samples of 8 or 16 bits: the stretch as a table of every value, then one lookup per pixel.
+      const lut = stretchTable(band instanceof Uint8Array ? 256 : 65536, min, max);
+      for (let i = 0, j = c; i < n; i++, j += 3) if (valid[i]) out[j] = lut[band[i]];
+      continue;
+    }
     for (let i = 0; i < n; i++) {
-      if (!data.valid[i]) continue;
+      if (!valid[i]) continue;
       const v = band[i];
-      out[i * 3 + c] = identity ? v : v <= min ? 0 : v >= max ? 255 : Number.isNaN(v) ? 0 : Math.round((v - min) * k);
+      out[i * 3 + c] = stretchValue(v, min, max, k);
     }
   }
   for (let i = 0; i < n; i++) validCount += data.valid[i];

@@ -20,6 +20,7 @@ import type { GeoTIFFImage } from 'geotiff';
 import { decodeLzw, decodePackBits, decodeZstdWasm, type PoolCodec } from './block-codecs.js';
 import { jpegFrameSize } from './bounded-decoders.js';
 import { decodePool } from './decode-pool.js';
+import { undoPredictor } from './predictor.js';
 import type { SampleArray, SampleType } from './types.js';
 
 type Typed = SampleArray;
@@ -396,34 +397,6 @@ export function blockCacheStats(): { blocks: number; bytes: number; budget: numb
 }
 
 // ---- pixels --------------------------------------------------------------------------------------------------
-
-/** Undoes horizontal differencing in place on `rows` rows of `cols` pixels (of `stride` samples), row length `rowLen` elements. */
-function undoPredictor(a: Typed, rows: number, cols: number, rowLen: number, stride: number): void {
-  if (a instanceof Uint8Array && stride === 3) {
-    for (let r = 0; r < rows; r++) {
-      const row = r * rowLen;
-      const end = row + cols * 3;
-      let p = a[row];
-      let q = a[row + 1];
-      let s = a[row + 2];
-      for (let i = row + 3; i < end; i += 3) {
-        p = (p + a[i]) & 255;
-        q = (q + a[i + 1]) & 255;
-        s = (s + a[i + 2]) & 255;
-        a[i] = p;
-        a[i + 1] = q;
-        a[i + 2] = s;
-      }
-    }
-    return;
-  }
-  // Typed-array stores wrap integers to the sample's width, as the TIFF predictor does.
-  for (let r = 0; r < rows; r++) {
-    const row = r * rowLen;
-    const end = row + cols * stride;
-    for (let i = row + stride; i < end; i++) a[i] = a[i] + a[i - stride];
-  }
-}
 
 /**
  * 8-bit, 3 samples per pixel, all three wanted in order (RGB): deinterleaves one block into three window arrays,

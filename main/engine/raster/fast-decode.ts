@@ -6,6 +6,7 @@
 // bounded-decoders.ts). Here the copy goes through typed-array views of the decoded block, one pass per block row.
 
 import { BaseDecoder, GeoTIFFImage } from 'geotiff';
+import { undoPredictor } from './predictor.js';
 
 type Typed = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
 type TypedCtor = { new (buffer: ArrayBufferLike, byteOffset: number, length: number): Typed; BYTES_PER_ELEMENT: number };
@@ -179,26 +180,9 @@ function makeFastReadRaster(original: ReadRaster): ReadRaster {
   };
 }
 
-/** Undoes TIFF horizontal differencing (Predictor 2) on 8-bit samples in place; `stride` samples per pixel. */
+/** Undoes TIFF horizontal differencing (Predictor 2) on 8-bit samples in place; `stride` samples per pixel, whole rows of `rowBytes`. */
 export function undoHorizontalDifferencing8(block: Uint8Array, rowBytes: number, stride: number): void {
-  for (let row = 0; row + rowBytes <= block.length; row += rowBytes) {
-    const end = row + rowBytes;
-    if (stride === 3) {
-      let a = block[row];
-      let b = block[row + 1];
-      let c = block[row + 2];
-      for (let i = row + 3; i + 2 < end; i += 3) {
-        a = (a + block[i]) & 255;
-        b = (b + block[i + 1]) & 255;
-        c = (c + block[i + 2]) & 255;
-        block[i] = a;
-        block[i + 1] = b;
-        block[i + 2] = c;
-      }
-    } else {
-      for (let i = row + stride; i < end; i++) block[i] = block[i] + block[i - stride];
-    }
-  }
+  undoPredictor(block, Math.floor(block.length / rowBytes), Math.floor(rowBytes / stride), rowBytes, stride);
 }
 
 type Decode = (this: BaseDecoder, buffer: ArrayBufferLike) => Promise<ArrayBufferLike>;

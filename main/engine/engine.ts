@@ -15,7 +15,7 @@ import type { SceneInfo } from '../../shared/protocol/scene.js';
 import { defaultIndexDir } from './index/data-dir.js';
 import { sceneFingerprint } from './index/fingerprint.js';
 import { searchIvfWith } from './index/ann.js';
-import { catalogIvf, loadCatalogRows, catalogKey, type CatalogRows } from './index/catalog-rows.js';
+import { catalogIvf, catalogSnapshot, loadCatalogRows, catalogKey, type CatalogRows } from './index/catalog-rows.js';
 import { IndexStore, type EntryKey, type EntrySummary, type StoredTile } from './index/store.js';
 import { loadModel, MANIFEST_FILE, parseManifest } from './model/index.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -456,13 +456,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
           tilesSearched = rows.vectors.length / rows.dim;
           method = { kind: 'approximate', nprobe, cells: ivf.nlist, scanned: r.scanned };
         } else {
-          const scores = await scorer.score(rows.vectors, rows.dim, base);
+          const snap = catalogSnapshot(rows);
+          const scores = await scorer.score(snap.vectors, rows.dim, base);
           for (const part of rows.parts) {
             if (!inScope(part.entry)) continue;
             for (const t of part.tiles) {
               if (t.row < 0 || t.row >= part.rows || !inBox(t)) continue;
               tilesSearched++;
-              consider(part.entry, t, scores[part.rowStart + t.row]);
+              consider(part.entry, t, scores[snap.at(part.rowStart + t.row)]);
             }
           }
         }

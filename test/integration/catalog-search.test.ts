@@ -72,6 +72,17 @@ describe('catalog search', () => {
     expect(scoped.hits.every((h) => h.source === eurosat)).toBe(true);
     const exact = await engine({ catalogMemoryBytes: 0 }).searchCatalog({ query: 'blue', top: 5, scenes: [eurosat] });
     expect(hitKeys(scoped)).toEqual(hitKeys(exact));
+    // After an unfiltered search built the IVF index (the engine then holds the matrix in the index's list order),
+    // filtered searches of the same engine still score every row as its own tile.
+    const wide = await e.searchCatalog({ query: 'blue', top: 5 });
+    expect(wide.method?.kind).toBe('approximate');
+    for (const query of ['blue', 'red']) {
+      const again = await e.searchCatalog({ query, top: 8, scenes: [eurosat, ucm] });
+      const disk = await engine({ catalogMemoryBytes: 0 }).searchCatalog({ query, top: 8, scenes: [eurosat, ucm] });
+      expect(again.method).toEqual({ kind: 'exact' });
+      expect(hitKeys(again)).toEqual(hitKeys(disk));
+      again.hits.forEach((h, i) => expect(h.score).toBeCloseTo(disk.hits[i].score, 5));
+    }
   });
 
   it('indexing another scene or removing one is seen by the next search of the same engine', async () => {

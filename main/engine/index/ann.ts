@@ -39,6 +39,12 @@ export interface BuildIvfOptions {
   signal?: AbortSignal;
   /** Scores blocks of rows against the centroids (ONNX Runtime in the engine); default the JS loop. */
   scorer?: BlockScorer;
+  /**
+   * Store the lists by reordering `vectors` itself (the index's `vectors` is then the caller's array, rows in list
+   * order) instead of a copy: half the memory, for a caller that no longer needs its row order (bench/search.ts at
+   * 1e7 rows). The caller must not read the array while the build runs.
+   */
+  inPlace?: boolean;
 }
 
 export interface IvfHits {
@@ -135,15 +141,20 @@ export async function buildIvf(vectors: Float32Array, dim: number, o: BuildIvfOp
     const j = Math.floor(r() * (k + 1));
     [perm[k], perm[j]] = [perm[j], perm[k]];
   }
-  const groups = Int32Array.from(perm, (p) => p % cd);
-  const signs = Float32Array.from(perm, () => (cd === dim ? 1 : r() < 0.5 ? -1 : 1));
+  // In the full space (cd = dim) the projection is the identity: the rows themselves (L2-normalised) are used, not a copy.
+  const full = cd === dim;
+  const groups = full ? Int32Array.from(perm, (_, k) => k) : Int32Array.from(perm, (p) => p % cd);
+  const signs = Float32Array.from(perm, () => (full ? 1 : r() < 0.5 ? -1 : 1));
 
-  const coarse = new Float32Array(n * cd);
-  for (let i = 0; i < n; i++) {
-    if ((i & 0xffff) === 0) throwIfAborted(o.signal);
-    project(vectors, i * dim, dim, groups, signs, cd, coarse, i * cd);
+  let coarse = vectors;
+  if (!full) {
+    coarse = new Float32Array(n * cd);
+    for (let i = 0; i < n; i++) {
+      if ((i & 0xffff) === 0) throwIfAborted(o.signal);
+      project(vectors, i * dim, dim, groups, signs, cd, coarse, i * cd);
+    }
+    normalizeRows(coarse, cd);
   }
-  normalizeRows(coarse, cd);
 
   // k-means (spherical) on a sample, seeded from distinct sample rows.
   const m = Math.min(n, o.sample ?? Math.max(nlist, 32 * nlist));
@@ -180,13 +191,48 @@ export async function buildIvf(vectors: Float32Array, dim: number, o: BuildIvfOp
   for (let l = 0; l < nlist; l++) listStart[l + 1] = listStart[l] + sizes[l + 1];
   const fill = listStart.slice(0, nlist);
   const ids = new Int32Array(n);
-  const stored = new Float32Array(n * dim);
+  // Position of each row in list order (reusing `cell`'s memory once read).
+  const dest = cell;
   for (let i = 0; i < n; i++) {
     const p = fill[cell[i]]++;
     ids[p] = i;
-    stored.set(vectors.subarray(i * dim, (i + 1) * dim), p * dim);
+    dest[i] = p;
+  }
+  throwIfAborted(o.signal);
+  let stored: Float32Array;
+  if (o.inPlace) {
+    permuteRows(vectors, dim, dest);
+    stored = vectors;
+  } else {
+    stored = new Float32Array(n * dim);
+    for (let i = 0; i < n; i++) stored.set(vectors.subarray(i * dim, (i + 1) * dim), dest[i] * dim);
   }
   return { dim, nlist, coarseDim: cd, groups, signs, centroids, listStart, ids, vectors: stored };
+}
+
+/** Moves row i of `m` (rows of `dim`) to row dest[i], in place: one cycle at a time through a one-row buffer. */
+function permuteRows(m: Float32Array, dim: number, dest: Int32Array): void {
+  const n = dest.length;
+  const done = new Uint8Array(n);
+  const carry = new Float32Array(dim);
+  const swap = new Float32Array(dim);
+  for (let start = 0; start < n; start++) {
+    if (done[start] || dest[start] === start) {
+      done[start] = 1;
+      continue;
+    }
+    // Follow the cycle start -> dest[start] -> ...: carry the displaced row along.
+    carry.set(m.subarray(start * dim, (start + 1) * dim));
+    let i = start;
+    do {
+      const j = dest[i];
+      swap.set(m.subarray(j * dim, (j + 1) * dim));
+      m.set(carry, j * dim);
+      carry.set(swap);
+      done[i] = 1;
+      i = j;
+    } while (i !== start);
+  }
 }
 
 /** A bounded min-heap of the k best (score, position) pairs. */

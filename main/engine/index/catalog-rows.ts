@@ -21,8 +21,13 @@ export interface CatalogPart {
 export interface CatalogRows {
   key: string;
   dim: number;
-  /** rows x dim, every entry's committed vectors in entry order. */
+  /**
+   * rows x dim: every entry's committed vectors in entry order, or, once the IVF index is built, the index's own
+   * copy in list order (the matrix is then held once, not twice); `position` maps a row to its place here.
+   */
   vectors: Float32Array;
+  /** Where each row lies in `vectors`; absent while rows are in entry order. Swapped together with `vectors`. */
+  position?: Int32Array;
   parts: CatalogPart[];
   /** Part of each row. */
   rowPart: Int32Array;
@@ -72,11 +77,27 @@ export async function loadCatalogRows(store: IndexStore, entries: EntrySummary[]
   return { key: catalogKey(entries), dim, vectors, parts, rowPart, rowTile };
 }
 
-/** The IVF index over the matrix, built once (cells found through `scorer`'s matrix products). */
+/**
+ * The IVF index over the matrix, built once (cells found through `scorer`'s matrix products). Once built, the catalog
+ * keeps the index's list-ordered copy as its matrix and lets the entry-ordered one go (exact searches running meanwhile
+ * hold their own reference to it and to its mapping).
+ */
 export function catalogIvf(c: CatalogRows, scorer: BlockScorer, signal?: AbortSignal): Promise<IvfIndex> {
   if (!c.ivf) {
-    c.ivf = buildIvf(c.vectors, c.dim, { scorer, signal });
+    c.ivf = buildIvf(c.vectors, c.dim, { scorer, signal }).then((ivf) => {
+      const position = new Int32Array(ivf.ids.length);
+      ivf.ids.forEach((row, p) => (position[row] = p));
+      c.vectors = ivf.vectors;
+      c.position = position;
+      return ivf;
+    });
     c.ivf.catch(() => (c.ivf = undefined)); // canceled or failed: the next search builds it again
   }
   return c.ivf;
+}
+
+/** The matrix and its row mapping as they are now, for one exact search: scores[at(row)] is the row's score. */
+export function catalogSnapshot(c: CatalogRows): { vectors: Float32Array; at: (row: number) => number } {
+  const { vectors, position } = c;
+  return { vectors, at: position ? (row) => position[row] : (row) => row };
 }

@@ -120,4 +120,27 @@ describe('IVF approximate search', () => {
       await scorer.dispose();
     }
   });
+
+  it('in place: the caller\'s rows reordered into list order, the same index as the copying build', async () => {
+    const scorer = createVectorScorer();
+    try {
+      const original = v.slice();
+      const copied = await buildIvf(v, dim, { nlist: 25, scorer });
+      expect(Array.from(v)).toEqual(Array.from(original)); // the copying build leaves its input alone
+      const mine = v.slice();
+      const inPlace = await buildIvf(mine, dim, { nlist: 25, scorer, inPlace: true });
+      expect(inPlace.vectors).toBe(mine);
+      expect(Array.from(inPlace.ids)).toEqual(Array.from(copied.ids));
+      expect(Array.from(inPlace.listStart)).toEqual(Array.from(copied.listStart));
+      expect(Array.from(inPlace.vectors)).toEqual(Array.from(copied.vectors));
+      // Row p of the stored vectors is row ids[p] of the input.
+      for (const p of [0, 1, Math.floor(n / 2), n - 1]) {
+        expect(Array.from(inPlace.vectors.subarray(p * dim, (p + 1) * dim))).toEqual(Array.from(original.subarray(inPlace.ids[p] * dim, (inPlace.ids[p] + 1) * dim)));
+      }
+      const q = queries.subarray(0, dim);
+      expect(Array.from((await searchIvfWith(scorer, inPlace, q, 10, inPlace.nlist)).ids)).toEqual(exactTop(original, dim, q, 10));
+    } finally {
+      await scorer.dispose();
+    }
+  });
 });

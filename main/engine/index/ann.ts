@@ -177,7 +177,10 @@ export async function buildIvf(vectors: Float32Array, dim: number, o: BuildIvfOp
     }
     for (let l = 0; l < nlist; l++) {
       // An empty cell takes a random sample row, so no centroid is wasted.
-      if (counts[l] === 0) sums.set(coarse.subarray(sample[Math.floor(r() * m)] * cd, sample[Math.floor(r() * m)] * cd + cd), l * cd);
+      if (counts[l] === 0) {
+        const row = sample[Math.floor(r() * m)];
+        sums.set(coarse.subarray(row * cd, row * cd + cd), l * cd);
+      }
     }
     normalizeRows(sums, cd);
     centroids.set(sums);

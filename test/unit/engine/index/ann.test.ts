@@ -143,4 +143,25 @@ describe('IVF approximate search', () => {
       await scorer.dispose();
     }
   });
+
+  it('cells left empty by k-means take a sample row (few distinct vectors, many cells), in JS and through onnxruntime', async () => {
+    const d = 16;
+    const distinct = [0, 1, 2].map((k) => Float32Array.from({ length: d }, (_, j) => (j === k ? 1 : 0)));
+    const m = 60;
+    const rows = new Float32Array(m * d);
+    for (let i = 0; i < m; i++) rows.set(distinct[i % 3], i * d);
+    const scorer = createVectorScorer();
+    try {
+      for (const o of [{}, { scorer }]) {
+        const ivf = await buildIvf(rows, d, { nlist: 12, ...o });
+        expect(ivf.listStart[ivf.nlist]).toBe(m);
+        expect(new Set(ivf.ids).size).toBe(m);
+        const hits = searchIvf(ivf, distinct[1], 20, ivf.nlist);
+        expect(Array.from(hits.scores).every((x) => Math.abs(x - 1) < 1e-6)).toBe(true);
+        expect(new Set(Array.from(hits.ids, (id) => id % 3))).toEqual(new Set([1]));
+      }
+    } finally {
+      await scorer.dispose();
+    }
+  });
 });

@@ -14,13 +14,11 @@
 // - An aborted signal rejects the block's promise at once (AbortError); a worker already on it finishes and its
 //   result is dropped.
 
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { decodeWith, type PoolCodec } from './block-codecs.js';
 import type { DecodeReply, DecodeRequest } from './decode-worker.js';
+import { workerEntry } from '../worker-entry.js';
 
 export type { PoolCodec };
 
@@ -60,20 +58,6 @@ function defaultSize(): number {
   const env = process.env.GEOSIFT_DECODE_THREADS;
   if (env !== undefined && env !== '' && Number.isFinite(Number(env))) return Math.max(0, Math.min(16, Math.floor(Number(env))));
   return Math.max(1, Math.min(availableParallelism(), 4));
-}
-
-/**
- * The worker's entry: decode-worker.js beside this module in the compiled build (dist/), as main.ts finds the host
- * entry; under the TypeScript sources (vitest, jiti) decode-worker.ts, run through jiti's ESM hooks in the worker.
- */
-function workerEntry(): { url: URL; execArgv?: string[] } {
-  const js = new URL('./decode-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { url: js };
-  const ts = new URL('./decode-worker.ts', import.meta.url);
-  // jiti exports its register hook for `import` only: find it beside its CommonJS entry.
-  const jiti = createRequire(import.meta.url).resolve('jiti');
-  const register = pathToFileURL(jiti.replace(/[^/\\]+$/, 'jiti-register.mjs')).href;
-  return { url: ts, execArgv: ['--import', register] };
 }
 
 export class DecodePool {
@@ -153,7 +137,7 @@ export class DecodePool {
     this.started = true;
     if (this.size <= 0 || this.disposed) return;
     try {
-      this.entry = workerEntry();
+      this.entry = workerEntry(import.meta.url, 'decode-worker');
     } catch {
       this.entry = null;
       return;

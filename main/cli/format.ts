@@ -70,8 +70,10 @@ export function formatCatalog(entries: import('../../shared/protocol/engine-api.
   const lines = ['id        model              tiles (indexed/total)  tile     size      scene'];
   for (const e of entries) {
     const size = e.bytes >= 1 << 20 ? `${(e.bytes / (1 << 20)).toFixed(1)} MB` : `${(e.bytes / 1024).toFixed(0)} KB`;
-    lines.push(`${e.id.slice(0, 8)}  ${e.model.id.padEnd(18)} ${`${e.tilesIndexed}/${e.tilesTotal}${e.complete ? '' : ' (partial)'}`.padEnd(22)} ${`${e.tiling.tileSizePx}px`.padEnd(8)} ${size.padEnd(9)} ${e.source}`);
+    const state = e.stale ? ' (stale)' : e.complete ? '' : ' (partial)';
+    lines.push(`${e.id.slice(0, 8)}  ${e.model.id.padEnd(18)} ${`${e.tilesIndexed}/${e.tilesTotal}${state}`.padEnd(22)} ${`${e.tiling.tileSizePx}px`.padEnd(8)} ${size.padEnd(9)} ${e.source}`);
   }
+  if (entries.some((e) => e.stale)) lines.push('(stale): made by an earlier Geosift that read these pixels differently; `geosift index SCENE` indexes it again.');
   return lines.join('\n') + '\n';
 }
 

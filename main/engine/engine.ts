@@ -16,7 +16,7 @@ import { defaultIndexDir } from './index/data-dir.js';
 import { sceneFingerprint } from './index/fingerprint.js';
 import { searchIvfWith } from './index/ann.js';
 import { catalogIvf, catalogSnapshot, loadCatalogRows, catalogKey, type CatalogRows } from './index/catalog-rows.js';
-import { IndexStore, type EntryKey, type EntrySummary, type StoredTile } from './index/store.js';
+import { IndexStore, isStale, type EntryKey, type EntrySummary, type StoredTile } from './index/store.js';
 import { loadModel, MANIFEST_FILE, parseManifest } from './model/index.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
@@ -191,7 +191,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const key: EntryKey = { scene: fingerprint, model: { id: model.info.manifest.id, sha256: model.info.embeddingKey }, tiling: { tileSizePx: plan.tileSizePx, overlapPx: plan.overlapPx, level: plan.level, bands, minValid } };
     let reader = await s.reader(key);
     let resumedFrom = 0;
-    const alreadyIndexed = reader?.commit.complete === true;
+    // An entry made by an earlier pixel pipeline is indexed again (the writer starts it over).
+    const alreadyIndexed = reader?.commit.complete === true && !isStale(reader.meta);
     if (!alreadyIndexed) {
       const writer = await s.writer(key, {
         source: scene.info.source,
@@ -393,7 +394,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     async catalog(): Promise<CatalogEntry[]> {
       const st = getStore();
       if (!st) return [];
-      return (await (await st).list()).map((e) => ({ id: e.id, source: e.source, fingerprint: e.scene, model: e.model, tiling: e.tiling, tilesTotal: e.tilesTotal, tilesIndexed: e.positions, complete: e.complete, bytes: e.bytes, createdAt: e.createdAt }));
+      return (await (await st).list()).map((e) => ({ id: e.id, source: e.source, fingerprint: e.scene, model: e.model, tiling: e.tiling, tilesTotal: e.tilesTotal, tilesIndexed: e.positions, complete: e.complete, bytes: e.bytes, createdAt: e.createdAt, stale: e.stale }));
     },
 
     async removeFromCatalog(idOrSource: string): Promise<string[]> {

@@ -142,6 +142,8 @@ export interface CatalogEntry {
   complete: boolean;
   bytes: number;
   createdAt: string;
+  /** Made by an earlier Geosift whose reading of the pixels differs: still searched, re-indexed when indexed again. */
+  stale?: boolean;
 }
 
 export interface CatalogSearchParams extends ModelParams, FeedbackParams {

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IndexStore, type EntryKey } from '../../main/engine/index/store.js';
+import { IndexStore, PIXEL_PIPELINE, type EntryKey } from '../../main/engine/index/store.js';
 import { cli, spawnCli } from '../helpers/cli.js';
 import { generatedDir, testModelDir } from '../helpers/paths.js';
 
@@ -54,6 +54,35 @@ describe('geosift index', () => {
     expect(s.stderr).not.toContain('embed');
     const cat = await cli(['catalog', '--json'], { indexDir });
     expect(JSON.parse(cat.stdout)).toEqual([expect.objectContaining({ source: mosaic, complete: true, tilesIndexed: 144, tilesTotal: 144 })]);
+  });
+
+  it('an entry made by an earlier pixel pipeline is listed as stale and indexed again, not reused', async () => {
+    const indexDir = tmp('geosift-idx-');
+    const first = await cli(['index', mosaic, '--model', 'test-clip', '--tile', '128px', '--json'], { indexDir });
+    expect(first.code, first.stderr).toBe(0);
+    const { entry, reader } = await onlyEntry(indexDir);
+    expect(reader.meta.pixelPipeline).toBe(PIXEL_PIPELINE);
+    expect(entry.stale).toBe(false);
+    const fresh = await reader.load();
+    // What an entry written before the pipeline version existed looks like: no pixelPipeline in its meta.
+    const metaPath = join(reader.dir, 'meta.json');
+    const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
+    delete meta.pixelPipeline;
+    writeFileSync(metaPath, JSON.stringify(meta));
+    const listed = await cli(['catalog'], { indexDir });
+    expect(listed.stdout).toContain('(stale)');
+    expect(JSON.parse((await cli(['catalog', '--json'], { indexDir })).stdout)[0]).toMatchObject({ stale: true, complete: true });
+    const again = await cli(['index', mosaic, '--model', 'test-clip', '--tile', '128px', '--json'], { indexDir });
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)[0]).toMatchObject({ alreadyIndexed: false, resumedFrom: 0, tilesEmbedded: 144 });
+    const after = await onlyEntry(indexDir);
+    expect(after.entry.stale).toBe(false);
+    expect(after.reader.meta.pixelPipeline).toBe(PIXEL_PIPELINE);
+    expect(after.reader.commit.complete).toBe(true);
+    const re = await after.reader.load();
+    expect(Array.from(re.vectors)).toEqual(Array.from(fresh.vectors));
+    const third = await cli(['index', mosaic, '--model', 'test-clip', '--tile', '128px'], { indexDir });
+    expect(third.stdout).toContain('already indexed, nothing to do');
   });
 
   it('searches across the catalog, filters by scene and bbox, and removes a scene without touching the file', async () => {

@@ -20,6 +20,13 @@ import { GEOSIFT_VERSION } from '../version.js';
 
 export const STORE_FORMAT = 'geosift-index-entry';
 export const STORE_VERSION = 1;
+/**
+ * Version of what the model is shown for a tile and where a tile lies: bumped when reading, stretching or
+ * preprocessing changes the pixels a model sees, or when tile footprints change, so that entries made before are
+ * re-indexed instead of reused. 1: the first release; 2: colour-mapped (palette) TIFFs shown in their colours, tile
+ * footprints continuous across the antimeridian (2026-11-30).
+ */
+export const PIXEL_PIPELINE = 2;
 /** int32 grid index, float32 valid fraction, int32 vector row (-1 = skipped), int32 reserved, float64 x4 WGS84 bbox (NaN if none). */
 export const TILE_RECORD = 48;
 
@@ -41,6 +48,8 @@ export interface EntryMeta {
   dim: number;
   createdAt: string;
   geosiftVersion: string;
+  /** PIXEL_PIPELINE when the entry was made; absent in entries made before it existed (version 1). */
+  pixelPipeline?: number;
 }
 
 export interface CommitState {
@@ -80,6 +89,13 @@ export interface EntrySummary {
   complete: boolean;
   bytes: number;
   createdAt: string;
+  /** Made by an earlier pixel pipeline (PIXEL_PIPELINE): searchable, but re-indexed when its scene is indexed again. */
+  stale: boolean;
+}
+
+/** Whether an entry was made by an earlier pixel pipeline than this build's. */
+export function isStale(meta: Pick<EntryMeta, 'pixelPipeline'>): boolean {
+  return (meta.pixelPipeline ?? 1) < PIXEL_PIPELINE;
 }
 
 export function entryId(key: EntryKey): string {
@@ -215,16 +231,19 @@ export class IndexStore {
     return new EntryReader(this.entryDir(id), meta, commit);
   }
 
-  /** Opens (creating if needed) an entry for writing, positioned after its last committed batch. */
-  async writer(key: EntryKey, init: Omit<EntryMeta, 'format' | 'version' | 'id' | 'key' | 'createdAt' | 'geosiftVersion'>): Promise<EntryWriter> {
+  /**
+   * Opens (creating if needed) an entry for writing, positioned after its last committed batch. An entry made by an
+   * earlier pixel pipeline (isStale) starts over: its embeddings were computed from pixels this build no longer reads.
+   */
+  async writer(key: EntryKey, init: Omit<EntryMeta, 'format' | 'version' | 'id' | 'key' | 'createdAt' | 'geosiftVersion' | 'pixelPipeline'>): Promise<EntryWriter> {
     const id = entryId(key);
     const dir = this.entryDir(id);
     await mkdirExplained(dir, 'index entry');
     await this.lock(dir);
     try {
       let meta = await this.readMeta(id);
-      if (!meta) {
-        meta = { format: STORE_FORMAT, version: STORE_VERSION, id, key, createdAt: new Date().toISOString(), geosiftVersion: GEOSIFT_VERSION, ...init };
+      if (!meta || isStale(meta)) {
+        meta = { format: STORE_FORMAT, version: STORE_VERSION, id, key, createdAt: new Date().toISOString(), geosiftVersion: GEOSIFT_VERSION, pixelPipeline: PIXEL_PIPELINE, ...init };
         await writeJsonDurable(dir, 'meta.json', meta);
         await rm(join(dir, 'commit.json'), { force: true });
         await rm(join(dir, 'commit.prev.json'), { force: true });
@@ -274,7 +293,7 @@ export class IndexStore {
       const c = (await this.committed(id, meta)) ?? { positions: 0, rows: 0, complete: false, seq: 0 };
       const dir = this.entryDir(id);
       const bytes = (await fileSize(join(dir, 'tiles.bin'))) + (await fileSize(join(dir, 'vectors.f32'))) + (await fileSize(join(dir, 'meta.json')));
-      out.push({ id, source: meta.source, scene: meta.key.scene, model: meta.key.model, tiling: meta.key.tiling, tilesTotal: meta.grid.tilesTotal, positions: c.positions, rows: c.rows, complete: c.complete, bytes, createdAt: meta.createdAt });
+      out.push({ id, source: meta.source, scene: meta.key.scene, model: meta.key.model, tiling: meta.key.tiling, tilesTotal: meta.grid.tilesTotal, positions: c.positions, rows: c.rows, complete: c.complete, bytes, createdAt: meta.createdAt, stale: isStale(meta) });
     }
     return out;
   }

@@ -210,24 +210,8 @@ try {
       console.log('# ours = cells scored through onnxruntime (searchIvfWith, the engine path); JS = the same cells in the JS loop (searchIvf)');
       console.log('nprobe  scanned %  ours p50 ms  p95 ms  JS p50 ms  p95 ms  recall@10  load1');
       for (const nprobe of nprobes) {
-        const ms: number[] = [];
-        const msJs: number[] = [];
-        let hit = 0;
-        let scanned = 0;
-        for (let i = 0; i < nq; i++) {
-          const q = queries.subarray(i * dim, (i + 1) * dim);
-          t0 = performance.now();
-          const r = await searchIvfWith(scorer, ivf, q, 10, nprobe);
-          ms.push(performance.now() - t0);
-          t0 = performance.now();
-          const rj = searchIvf(ivf, q, 10, nprobe);
-          msJs.push(performance.now() - t0);
-          if (rj.ids.join() !== r.ids.join()) throw new Error(`IVF through onnxruntime and in JS disagree at nprobe ${nprobe}, query ${i}`);
-          scanned += r.scanned;
-          const truth = new Set(tops[i]);
-          for (const id of r.ids) if (truth.has(id)) hit++;
-        }
-        console.log(`${String(nprobe).padEnd(8)}${((100 * scanned) / nq / n).toFixed(1).padStart(9)}  ${percentile(ms, 50).toFixed(1).padStart(11)}  ${percentile(ms, 95).toFixed(1).padStart(6)}  ${percentile(msJs, 50).toFixed(1).padStart(9)}  ${percentile(msJs, 95).toFixed(1).padStart(6)}  ${(hit / (10 * nq)).toFixed(3).padStart(9)}  ${load1()}`);
+        const r = await ivfSweep(scorer, ivf, queries, nq, nprobe, (i) => tops[i], true);
+        console.log(`${String(nprobe).padEnd(8)}${((100 * r.scanned) / nq / n).toFixed(1).padStart(9)}  ${percentile(r.ms, 50).toFixed(1).padStart(11)}  ${percentile(r.ms, 95).toFixed(1).padStart(6)}  ${percentile(r.msJs, 50).toFixed(1).padStart(9)}  ${percentile(r.msJs, 95).toFixed(1).padStart(6)}  ${r.recall.toFixed(3).padStart(9)}  ${load1()}`);
       }
     }
   }
@@ -295,21 +279,38 @@ async function large(n: number): Promise<void> {
     console.log(`## IVF at ${n}: nlist ${ivf.nlist}, cells in the full space through onnxruntime, stored in place, built in ${((performance.now() - t0) / 1000).toFixed(1)} s (RSS ${(rss0 / 2 ** 30).toFixed(1)} -> ${(process.memoryUsage().rss / 2 ** 30).toFixed(1)} GiB) | load ${load1()}`);
     console.log('nprobe  scanned %  p50 ms  p95 ms  recall@10  load1');
     for (const nprobe of largeProbes) {
-      const ms: number[] = [];
-      let hit = 0;
-      let scanned = 0;
-      for (let j = 0; j < nq; j++) {
-        const q = qs.subarray(j * d, (j + 1) * d);
-        t0 = performance.now();
-        const r = await searchIvfWith(sc, ivf, q, 10, nprobe);
-        ms.push(performance.now() - t0);
-        scanned += r.scanned;
-        const t = new Set(truth[j].i);
-        for (const id of r.ids) if (t.has(id)) hit++;
-      }
-      console.log(`${String(nprobe).padEnd(8)}${((100 * scanned) / nq / n).toFixed(2).padStart(9)}  ${percentile(ms, 50).toFixed(1).padStart(6)}  ${percentile(ms, 95).toFixed(1).padStart(6)}  ${(hit / (10 * nq)).toFixed(3).padStart(9)}  ${load1()}`);
+      const r = await ivfSweep(sc, ivf, qs, nq, nprobe, (j) => truth[j].i, false);
+      console.log(`${String(nprobe).padEnd(8)}${((100 * r.scanned) / nq / n).toFixed(2).padStart(9)}  ${percentile(r.ms, 50).toFixed(1).padStart(6)}  ${percentile(r.ms, 95).toFixed(1).padStart(6)}  ${r.recall.toFixed(3).padStart(9)}  ${load1()}`);
     }
   } finally {
     await sc.dispose();
   }
+}
+
+/**
+ * One nprobe over every query: latency through onnxruntime (and, with `js`, the same search in the JS loop, which
+ * must return the same hits), tiles scanned and recall@10 against `truth(query)`.
+ */
+async function ivfSweep(sc: ReturnType<typeof createVectorScorer>, ivf: Awaited<ReturnType<typeof buildIvf>>, qs: Float32Array, count: number, nprobe: number, truth: (i: number) => number[], js: boolean): Promise<{ ms: number[]; msJs: number[]; scanned: number; recall: number }> {
+  const d = ivf.dim;
+  const ms: number[] = [];
+  const msJs: number[] = [];
+  let hit = 0;
+  let scanned = 0;
+  for (let i = 0; i < count; i++) {
+    const q = qs.subarray(i * d, (i + 1) * d);
+    let t0 = performance.now();
+    const r = await searchIvfWith(sc, ivf, q, 10, nprobe);
+    ms.push(performance.now() - t0);
+    if (js) {
+      t0 = performance.now();
+      const rj = searchIvf(ivf, q, 10, nprobe);
+      msJs.push(performance.now() - t0);
+      if (rj.ids.join() !== r.ids.join()) throw new Error(`IVF through onnxruntime and in JS disagree at nprobe ${nprobe}, query ${i}`);
+    }
+    scanned += r.scanned;
+    const t = new Set(truth(i));
+    for (const id of r.ids) if (t.has(id)) hit++;
+  }
+  return { ms, msJs, scanned, recall: hit / (10 * count) };
 }

@@ -25,7 +25,7 @@ def shared_root() -> Path:
 class Package:
     """The package as the engine sees it: manifest, ONNX sessions, tokenizer, PIL-style preprocessing."""
 
-    def __init__(self, d: Path, threads: int = 1):
+    def __init__(self, d: Path, threads: int = 1, vision_file: str = ""):
         import onnxruntime as ort
         from tokenizers import Tokenizer
         self.dir = Path(d)
@@ -34,7 +34,8 @@ class Package:
         so.intra_op_num_threads = threads
         so.inter_op_num_threads = 1
         v, t = self.m["vision"], self.m["text"]
-        self.vs = ort.InferenceSession(str(self.dir / v["file"]), so, providers=["CPUExecutionProvider"])
+        # vision_file: another vision graph of the package (an int8 variant, geosift_models.variants) in its place.
+        self.vs = ort.InferenceSession(str(self.dir / (vision_file or v["file"])), so, providers=["CPUExecutionProvider"])
         self.ts = ort.InferenceSession(str(self.dir / t["file"]), so, providers=["CPUExecutionProvider"])
         self.tok = Tokenizer.from_file(str(self.dir / t["tokenizer"]))
         self.tok.enable_truncation(max_length=t["contextLength"])
@@ -170,15 +171,16 @@ def main(argv=None) -> int:
     ap.add_argument("--eval-root", default="", help="folder holding rsscn7/ (default: ../eval beside the data folder)")
     ap.add_argument("--limit", type=int, default=0, help="at most about this many images per data set (quick runs)")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--vision-file", default="", help="evaluate this vision graph of the package instead (e.g. vision.int8.onnx)")
     args = ap.parse_args(argv)
     t0 = time.time()
     root = shared_root()
     eval_root = Path(args.eval_root) if args.eval_root else root.parent / "eval"
-    pkg = Package(Path(args.model), args.threads)
+    pkg = Package(Path(args.model), args.threads, args.vision_file)
     names = json.loads((HERE / "data" / "classnames.json").read_text("utf-8"))["classes"]
     langs = pkg.m["languages"]
     prompts = pkg.m["promptTemplates"]
-    res: dict = {"model": pkg.m["id"], "zero_shot": {}, "retrieval": {}, "notes": []}
+    res: dict = {"model": pkg.m["id"], "vision_file": args.vision_file or pkg.m["vision"]["file"], "zero_shot": {}, "retrieval": {}, "notes": []}
     for ds, items in zero_shot_sets(root, eval_root, args.limit).items():
         classes = sorted({c for _, c in items})
         y = np.array([classes.index(c) for _, c in items])

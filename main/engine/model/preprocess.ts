@@ -104,6 +104,16 @@ function computeCoefficients(inSize: number, outSize: number, filter: (typeof FI
   return { ksize, bounds, kk };
 }
 
+/** PIL's clip8 for one RGB pixel: the fixed-point sums shifted back, clamped to 0..255 and stored. */
+function put3(out: Uint8Array, at: number, s0: number, s1: number, s2: number): void {
+  s0 >>= PRECISION_BITS;
+  s1 >>= PRECISION_BITS;
+  s2 >>= PRECISION_BITS;
+  out[at] = s0 < 0 ? 0 : s0 > 255 ? 255 : s0;
+  out[at + 1] = s1 < 0 ? 0 : s1 > 255 ? 255 : s1;
+  out[at + 2] = s2 < 0 ? 0 : s2 > 255 ? 255 : s2;
+}
+
 /** Resizes like PIL's Image.resize (8-bit, horizontal pass first, intermediate rounded to uint8). */
 export function resizeRgb(img: RgbImage, outW: number, outH: number, interpolation: 'bicubic' | 'bilinear'): RgbImage {
   checkImage(img);
@@ -138,13 +148,7 @@ export function resizeRgb(img: RgbImage, outW: number, outH: number, interpolati
           s1 += data[p + 1] * w;
           s2 += data[p + 2] * w;
         }
-        // PIL's clip8: the fixed-point sum shifted back and clamped to 0..255.
-        s0 >>= PRECISION_BITS;
-        s1 >>= PRECISION_BITS;
-        s2 >>= PRECISION_BITS;
-        mid[dst] = s0 < 0 ? 0 : s0 > 255 ? 255 : s0;
-        mid[dst + 1] = s1 < 0 ? 0 : s1 > 255 ? 255 : s1;
-        mid[dst + 2] = s2 < 0 ? 0 : s2 > 255 ? 255 : s2;
+        put3(mid, dst, s0, s1, s2);
       }
     }
     midW = outW;
@@ -169,12 +173,7 @@ export function resizeRgb(img: RgbImage, outW: number, outH: number, interpolati
         s1 += mid[p + 1] * w;
         s2 += mid[p + 2] * w;
       }
-      s0 >>= PRECISION_BITS;
-      s1 >>= PRECISION_BITS;
-      s2 >>= PRECISION_BITS;
-      out[dst] = s0 < 0 ? 0 : s0 > 255 ? 255 : s0;
-      out[dst + 1] = s1 < 0 ? 0 : s1 > 255 ? 255 : s1;
-      out[dst + 2] = s2 < 0 ? 0 : s2 > 255 ? 255 : s2;
+      put3(out, dst, s0, s1, s2);
     }
   }
   return { width: outW, height: outH, data: out };

@@ -24,6 +24,16 @@ function cog(name: string, co: string[], extra: string[] = []): string {
   return out;
 }
 
+/** A Deflate COG whose first tile keeps its first third and is zeroed after it (a truncated block). */
+async function truncatedDeflateCog(name: string): Promise<string> {
+  const path = cog(name, ['COMPRESS=DEFLATE', 'PREDICTOR=2']);
+  const { offset, count } = await firstTile(path);
+  const bytes = readFileSync(path);
+  bytes.fill(0, offset + Math.floor(count / 3), offset + count);
+  writeFileSync(path, bytes);
+  return path;
+}
+
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
@@ -177,11 +187,7 @@ describe('block cache', () => {
   });
 
   it('a block that fails to decode is not kept: every read names the same error', async () => {
-    const path = cog('cache-corrupt.tif', ['COMPRESS=DEFLATE', 'PREDICTOR=2']);
-    const { offset, count } = await firstTile(path);
-    const bytes = readFileSync(path);
-    bytes.fill(0, offset + Math.floor(count / 3), offset + count);
-    writeFileSync(path, bytes);
+    const path = await truncatedDeflateCog('cache-corrupt.tif');
     const scene = await openScene(path);
     try {
       for (let i = 0; i < 2; i++) {
@@ -218,11 +224,7 @@ describe('block reader errors', () => {
   });
 
   it('a truncated Deflate tile names the block and its sizes', async () => {
-    const path = cog('deflate-truncated.tif', ['COMPRESS=DEFLATE', 'PREDICTOR=2']);
-    const { offset, count } = await firstTile(path);
-    const bytes = readFileSync(path);
-    bytes.fill(0, offset + Math.floor(count / 3), offset + count);
-    writeFileSync(path, bytes);
+    const path = await truncatedDeflateCog('deflate-truncated.tif');
     const scene = await openScene(path);
     try {
       const err = await scene.readWindow({ x: 0, y: 0, width: 128, height: 128 }, { bands: [0, 1, 2] }).catch((e: unknown) => e);

@@ -7,7 +7,7 @@
 // replicated as random mixes of two of them plus Gaussian noise (relative norm --noise, default 0.1), re-normalised.
 // Queries: more such points (not in the set).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { freemem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildIvf, searchIvf, searchIvfWith } from '../main/engine/index/ann.js';
 import { loadModel } from '../main/engine/model/index.js';
@@ -216,7 +216,12 @@ try {
     }
   }
   if (ortLines.length) console.log(['# what the engine would get scoring through onnxruntime (the same MLAS kernels as onnxruntime-node):', ...ortLines].join('\n'));
-  if (largeN > 0) await large(largeN);
+  if (largeN > 0) {
+    // The set alone is n x 256 float32; with the runtime, the base and the queries about 1.3x that.
+    const need = largeN * 256 * 4 * 1.3;
+    if (freemem() < need) console.log(`# ${largeN} tiles not run: needs about ${(need / 2 ** 30).toFixed(1)} GiB free, ${(freemem() / 2 ** 30).toFixed(1)} GiB is (--large N for a smaller set)`);
+    else await large(largeN);
+  }
 
 } finally {
   await scorer.dispose();

@@ -2,8 +2,7 @@
 import { createHash } from 'node:crypto';
 import { EngineError, ErrorCodes, throwIfAborted } from '../../../shared/protocol/errors.js';
 import { loadModelPackage, type ModelPackage } from './manifest.js';
-import { type RuntimeSession, type RuntimeTensor, type TensorSpec } from './onnx-runtime.js';
-import { createInferenceSession } from './worker-session.js';
+import { createSession, type RuntimeSession, type RuntimeTensor, type TensorSpec } from './onnx-runtime.js';
 import { checkImage, preprocessInto, preprocessSpec, type PreprocessSpec } from './preprocess.js';
 import { resolveModelDir, userModelsDir } from './resolve-model.js';
 import { loadTokenizer } from './tokenizer/index.js';
@@ -158,11 +157,10 @@ class OnnxClipModel implements Model {
     if (this.disposed) throw new EngineError(ErrorCodes.INTERNAL, `Model ${this.info.manifest.id} was used after dispose()`);
   }
 
-  /** `owned`: the pixels are this call's own (handed to the inference worker without a copy). */
-  private async runVision(pixels: Float32Array, n: number, owned: boolean): Promise<Float32Array[]> {
+  private async runVision(pixels: Float32Array, n: number): Promise<Float32Array[]> {
     const v = this.info.manifest.vision;
     const s = v.imageSize;
-    const out = await this.vision.run({ [v.input]: { type: 'float32', data: pixels, dims: [n, 3, s, s] } }, { transfer: owned });
+    const out = await this.vision.run({ [v.input]: { type: 'float32', data: pixels, dims: [n, 3, s, s] } });
     return this.rows(out[v.output], n, this.vision);
   }
 
@@ -184,7 +182,7 @@ class OnnxClipModel implements Model {
       const batch = images.slice(start, start + this.batchSize);
       const pixels = new Float32Array(batch.length * per);
       batch.forEach((img, i) => preprocessInto(img, this.spec, pixels, i * per));
-      result.push(...(await this.runVision(pixels, batch.length, true)));
+      result.push(...(await this.runVision(pixels, batch.length)));
     }
     return result;
   }
@@ -202,7 +200,7 @@ class OnnxClipModel implements Model {
     for (let start = 0; start < n; start += this.batchSize) {
       throwIfAborted(options.signal);
       const count = Math.min(this.batchSize, n - start);
-      result.push(...(await this.runVision(pixels.subarray(start * per, (start + count) * per), count, false)));
+      result.push(...(await this.runVision(pixels.subarray(start * per, (start + count) * per), count)));
     }
     return result;
   }
@@ -229,7 +227,7 @@ class OnnxClipModel implements Model {
       });
       const feeds: Record<string, RuntimeTensor> = { [t.inputIds]: { type: 'int64', data: ids, dims: [batch.length, len] } };
       if (t.attentionMask) feeds[t.attentionMask] = { type: 'int64', data: mask, dims: [batch.length, len] };
-      const out = await this.text.run(feeds, { transfer: true });
+      const out = await this.text.run(feeds);
       result.push(...this.rows(out[t.output], batch.length, this.text));
     }
     return result;
@@ -282,9 +280,9 @@ export async function loadModel(dirOrId: string, options: ModelLoadOptions = {})
   const visionFile = precision === 'fp32' ? m.vision.file : variantFile(m, precision, dir);
   const opened: RuntimeSession[] = [];
   try {
-    const vision = await createInferenceSession(pkg.paths[visionFile], runtime);
+    const vision = await createSession(pkg.paths[visionFile], runtime);
     opened.push(vision);
-    const text = await createInferenceSession(pkg.paths[m.text.file], runtime);
+    const text = await createSession(pkg.paths[m.text.file], runtime);
     opened.push(text);
     throwIfAborted(options.signal);
     await checkVision(vision, m);

@@ -37,11 +37,7 @@ export interface RuntimeSession {
   readonly providerNote: string | undefined;
   readonly inputs: readonly TensorSpec[];
   readonly outputs: readonly TensorSpec[];
-  /**
-   * Runs the graph. `transfer`: the feeds' buffers are the caller's to give away (a session in a worker thread,
-   * worker-session.ts, then takes them without a copy and they are detached here); otherwise they are left intact.
-   */
-  run(feeds: Record<string, RuntimeTensor>, options?: { transfer?: boolean }): Promise<Record<string, { data: Float32Array; dims: number[] }>>;
+  run(feeds: Record<string, RuntimeTensor>): Promise<Record<string, { data: Float32Array; dims: number[] }>>;
   /** Frees native memory; safe to call twice. */
   dispose(): Promise<void>;
 }

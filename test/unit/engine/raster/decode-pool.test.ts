@@ -13,7 +13,7 @@ import { DecodePool, decodePool, disposeDecodePool } from '../../../../main/engi
 import { openScene } from '../../../../main/engine/raster/open-scene.js';
 import { isEngineError } from '../../../../shared/protocol/errors.js';
 import { repoRoot, requireData, scenePath } from '../../../helpers/paths.js';
-import { gdalWindow, firstTile } from './gdal-oracle.js';
+import { gdalWindow, fillFirstTile } from './gdal-oracle.js';
 
 const TCI = requireData(scenePath('titiler_tests_fixtures/TCI.tif'));
 const dir = mkdtempSync(join(tmpdir(), 'geosift-decode-pool-'));
@@ -87,10 +87,7 @@ describe('decode pool: pixels', () => {
 describe('decode pool: failures', () => {
   it('a corrupt LZW tile decoded in a worker is E_CORRUPT_TIFF with the decoder message', async () => {
     const path = cog('lzw-corrupt.tif', ['COMPRESS=LZW', 'PREDICTOR=2']);
-    const { offset, count } = await firstTile(path);
-    const bytes = readFileSync(path);
-    bytes.fill(0xff, offset + 8, offset + count);
-    writeFileSync(path, bytes);
+    await fillFirstTile(path, () => 8, 0xff);
     const scene = await openScene(path);
     try {
       const err = await scene.readWindow({ x: 0, y: 0, width: 64, height: 64 }, { bands: [0, 1, 2] }).catch((e: unknown) => e);

@@ -1,6 +1,6 @@
 // GDAL command-line tools as the test oracle: gdalinfo -json, raw windows via gdal_translate, points via gdaltransform.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generatedDir, repoRoot } from '../../../helpers/paths.js';
@@ -114,7 +114,7 @@ export function distanceM(a: [number, number] | number[], b: [number, number] | 
 }
 
 /** Byte offset and size of the first tile of a tiled TIFF's first image, for tests that damage it. */
-export async function firstTile(path: string): Promise<{ offset: number; count: number }> {
+async function firstTile(path: string): Promise<{ offset: number; count: number }> {
   const { fromFile } = await import('geotiff');
   const tiff = await fromFile(path);
   try {
@@ -125,4 +125,15 @@ export async function firstTile(path: string): Promise<{ offset: number; count: 
   } finally {
     await tiff.close();
   }
+}
+
+/**
+ * Damages a TIFF's first tile in place, as a corrupt or truncated file would be: its bytes from `from(count)` (count:
+ * the tile's byte count) to its end are set to `value`.
+ */
+export async function fillFirstTile(path: string, from: (count: number) => number, value: number): Promise<void> {
+  const { offset, count } = await firstTile(path);
+  const bytes = readFileSync(path);
+  bytes.fill(value, offset + from(count), offset + count);
+  writeFileSync(path, bytes);
 }

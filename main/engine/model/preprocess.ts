@@ -114,7 +114,11 @@ function put3(out: Uint8Array, at: number, s0: number, s1: number, s2: number): 
   out[at + 2] = s2 < 0 ? 0 : s2 > 255 ? 255 : s2;
 }
 
-/** Resizes like PIL's Image.resize (8-bit, horizontal pass first, intermediate rounded to uint8). */
+/**
+ * Resizes like PIL's Image.resize (8-bit, horizontal pass first, intermediate rounded to uint8).
+ * The sums are int32 as in PIL (8-bit values times 22-bit weights that add up to 1 stay within it), so they are kept
+ * in int32 arithmetic (Math.imul, | 0): V8 then never checks them for overflow into doubles, about 20 % faster.
+ */
 export function resizeRgb(img: RgbImage, outW: number, outH: number, interpolation: 'bicubic' | 'bilinear'): RgbImage {
   checkImage(img);
   const { width: inW, height: inH, data } = img;
@@ -144,9 +148,9 @@ export function resizeRgb(img: RgbImage, outW: number, outH: number, interpolati
         let s2 = ROUND_HALF;
         for (let x = 0, p = src + bounds[xx * 2] * 3; x < xmax; x++, p += 3) {
           const w = kk[k + x];
-          s0 += data[p] * w;
-          s1 += data[p + 1] * w;
-          s2 += data[p + 2] * w;
+          s0 = (s0 + Math.imul(data[p], w)) | 0;
+          s1 = (s1 + Math.imul(data[p + 1], w)) | 0;
+          s2 = (s2 + Math.imul(data[p + 2], w)) | 0;
         }
         put3(mid, dst, s0, s1, s2);
       }
@@ -169,9 +173,9 @@ export function resizeRgb(img: RgbImage, outW: number, outH: number, interpolati
       let s2 = ROUND_HALF;
       for (let y = 0, p = first + xx * 3; y < ymax; y++, p += rowStride) {
         const w = kk[k + y];
-        s0 += mid[p] * w;
-        s1 += mid[p + 1] * w;
-        s2 += mid[p + 2] * w;
+        s0 = (s0 + Math.imul(mid[p], w)) | 0;
+        s1 = (s1 + Math.imul(mid[p + 1], w)) | 0;
+        s2 = (s2 + Math.imul(mid[p + 2], w)) | 0;
       }
       put3(out, dst, s0, s1, s2);
     }

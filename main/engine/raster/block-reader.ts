@@ -310,6 +310,7 @@ const imageIds = new WeakMap<object, number>();
 let nextImageId = 1;
 const blockCache = new Map<string, CacheEntry>();
 let cachedBytes = 0;
+let blocksDecoded = 0;
 let cacheBudget = budgetFromEnv(process.env.GEOSIFT_BLOCK_CACHE_MB);
 
 function budgetFromEnv(value: string | undefined): number {
@@ -391,9 +392,9 @@ export function setBlockCacheBytes(bytes: number): number {
   return before;
 }
 
-/** What the block cache holds now. */
-export function blockCacheStats(): { blocks: number; bytes: number; budget: number } {
-  return { blocks: blockCache.size, bytes: cachedBytes, budget: cacheBudget };
+/** What the block cache holds now, and how many blocks this process has read and decoded through it. */
+export function blockCacheStats(): { blocks: number; bytes: number; budget: number; decodes: number } {
+  return { blocks: blockCache.size, bytes: cachedBytes, budget: cacheBudget, decodes: blocksDecoded };
 }
 
 // ---- pixels --------------------------------------------------------------------------------------------------
@@ -545,6 +546,79 @@ interface Block {
   data?: Uint8Array;
 }
 
+interface Settle {
+  resolve: (d: Uint8Array | null | PromiseLike<Uint8Array | null>) => void;
+  reject: (e: unknown) => void;
+}
+
+function abortError(): Error {
+  return Object.assign(new Error('Canceled'), { name: 'AbortError' });
+}
+
+/** `p`, or an AbortError as soon as `signal` aborts (the shared read or decode behind `p` goes on for its other readers). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(abortError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Locates, reads (coalesced) and decodes blocks missing from the cache; each block's decode settles its entry. */
+async function readMissing(L: Layout, img: ImageInternals, missing: Block[], settle: Map<Block, Settle>, rowsOf: (b: Block) => number, rowLen: number, bps: number): Promise<void> {
+  const fd = img.fileDirectory;
+  const offsetsTag = L.tiled ? 'TileOffsets' : 'StripOffsets';
+  const countsTag = L.tiled ? 'TileByteCounts' : 'StripByteCounts';
+  await Promise.all(
+    missing.map(async (b) => {
+      b.offset = Number(await fd.loadValueIndexed(offsetsTag, b.index));
+      b.length = Number(await fd.loadValueIndexed(countsTag, b.index));
+      if (!Number.isFinite(b.offset) || !Number.isFinite(b.length) || b.offset < 0 || b.length < 0) throw new Error(`block ${b.index} has no valid offset or byte count`);
+    }),
+  );
+
+  // Coalesced reads: runs of blocks stored back to back (a COG stores a row of tiles in order) in one request.
+  const stored = missing.filter((b) => b.length > 0).sort((a, b) => a.offset - b.offset);
+  const runs: { offset: number; end: number; blocks: Block[] }[] = [];
+  for (const b of stored) {
+    const last = runs[runs.length - 1];
+    const end = b.offset + b.length;
+    if (last && b.offset >= last.offset && b.offset - last.end <= COALESCE_GAP && Math.max(end, last.end) - last.offset <= COALESCE_MAX) {
+      last.end = Math.max(last.end, end);
+      last.blocks.push(b);
+    } else runs.push({ offset: b.offset, end, blocks: [b] });
+  }
+  const buffers = await img.source.fetch(
+    runs.map((r) => ({ offset: r.offset, length: r.end - r.offset })),
+  );
+  runs.forEach((r, i) => {
+    const buf = buffers[i];
+    for (const b of r.blocks) {
+      const start = b.offset - r.offset;
+      b.data = new Uint8Array(buf, start, Math.max(0, Math.min(b.length, buf.byteLength - start)));
+    }
+  });
+  for (const b of missing) {
+    // A block never written (sparse file) is null: GDAL reads nodata, or 0 without one.
+    const data = b.length === 0 ? null : b.data!;
+    const limit = rowsOf(b) * rowLen * bps;
+    const label = `block ${b.index} (column ${b.tx}, row ${b.ty})`;
+    if (data !== null) blocksDecoded++;
+    settle.get(b)!.resolve(data === null ? null : decodeBlock(L, data, limit, rowsOf(b), label).then((raw) => keepable(raw, bps)));
+  }
+}
+
 export interface FastWindow {
   /** One array per requested sample, (x1 - x0) * (y1 - y0) values each, row-major. */
   arrays: SampleArray[];
@@ -565,7 +639,6 @@ export async function readWindowBlocks(image: GeoTIFFImage, win: [number, number
   const L = await lp;
   if (!L || L.type !== type) return null;
   const img = image as unknown as ImageInternals;
-  const fd = img.fileDirectory;
   const [x0, y0, x1, y1] = win;
   const ww = x1 - x0;
   const wh = y1 - y0;
@@ -591,54 +664,26 @@ export async function readWindowBlocks(image: GeoTIFFImage, win: [number, number
   const rowsOf = (b: Block): number => (L.tiled ? L.tileHeight : Math.min(L.tileHeight, L.height - b.ty * L.tileHeight));
   const decoded = new Map<Block, Promise<Uint8Array | null>>();
   const missing: Block[] = [];
+  const settle = new Map<Block, Settle>();
+  if (signal?.aborted) throw abortError();
   for (const b of blocks) {
     const hit = cachedBlock(image, b.index);
-    if (hit) decoded.set(b, hit);
-    else missing.push(b);
+    if (hit) {
+      decoded.set(b, hit);
+      continue;
+    }
+    // The block enters the cache now, before it is located, read and decoded, so that readers arriving meanwhile (the
+    // indexer requests the windows of the next tiles ahead) share this one read and decode instead of starting theirs.
+    const p = new Promise<Uint8Array | null>((resolve, reject) => settle.set(b, { resolve, reject }));
+    p.catch(() => undefined); // its readers see the error; unhandled when the cache is off and no reader is left
+    decoded.set(b, cacheBlock(image, b.index, p));
+    missing.push(b);
   }
   if (missing.length) {
-    const offsetsTag = L.tiled ? 'TileOffsets' : 'StripOffsets';
-    const countsTag = L.tiled ? 'TileByteCounts' : 'StripByteCounts';
-    await Promise.all(
-      missing.map(async (b) => {
-        b.offset = Number(await fd.loadValueIndexed(offsetsTag, b.index));
-        b.length = Number(await fd.loadValueIndexed(countsTag, b.index));
-        if (!Number.isFinite(b.offset) || !Number.isFinite(b.length) || b.offset < 0 || b.length < 0) throw new Error(`block ${b.index} has no valid offset or byte count`);
-      }),
-    );
-    if (signal?.aborted) throw Object.assign(new Error('Canceled'), { name: 'AbortError' });
-
-    // Coalesced reads: runs of blocks stored back to back (a COG stores a row of tiles in order) in one request.
-    const stored = missing.filter((b) => b.length > 0).sort((a, b) => a.offset - b.offset);
-    const runs: { offset: number; end: number; blocks: Block[] }[] = [];
-    for (const b of stored) {
-      const last = runs[runs.length - 1];
-      const end = b.offset + b.length;
-      if (last && b.offset >= last.offset && b.offset - last.end <= COALESCE_GAP && Math.max(end, last.end) - last.offset <= COALESCE_MAX) {
-        last.end = Math.max(last.end, end);
-        last.blocks.push(b);
-      } else runs.push({ offset: b.offset, end, blocks: [b] });
-    }
-    const buffers = await img.source.fetch(
-      runs.map((r) => ({ offset: r.offset, length: r.end - r.offset })),
-      signal,
-    );
-    runs.forEach((r, i) => {
-      const buf = buffers[i];
-      for (const b of r.blocks) {
-        const start = b.offset - r.offset;
-        b.data = new Uint8Array(buf, start, Math.max(0, Math.min(b.length, buf.byteLength - start)));
-      }
+    // Shared with other readers: neither the read nor the decode takes this reader's signal (each checks its own).
+    readMissing(L, img, missing, settle, rowsOf, rowLen, bps).catch((e: unknown) => {
+      for (const b of missing) settle.get(b)!.reject(e);
     });
-    for (const b of missing) {
-      // A block never written (sparse file) is null: GDAL reads nodata, or 0 without one.
-      const data = b.length === 0 ? null : b.data!;
-      const limit = rowsOf(b) * rowLen * bps;
-      const label = `block ${b.index} (column ${b.tx}, row ${b.ty})`;
-      // No signal: the decode is shared with other readers of the block; each reader checks its own signal.
-      const p = data === null ? Promise.resolve(null) : decodeBlock(L, data, limit, rowsOf(b), label).then((raw) => keepable(raw, bps));
-      decoded.set(b, cacheBlock(image, b.index, p));
-    }
   }
 
   const rgb8 = type === 'uint8' && spb === 3 && samples.length === 3 && samples[0] === 0 && samples[1] === 1 && samples[2] === 2;
@@ -653,9 +698,8 @@ export async function readWindowBlocks(image: GeoTIFFImage, win: [number, number
       by1: Math.min(blockRows, y1 - firstRow, L.height - firstRow),
       dst: 0,
     };
-    const raw = await decoded.get(b)!;
+    const raw = await untilAborted(decoded.get(b)!, signal);
     if (p.bx1 <= p.bx0 || p.by1 <= p.by0) return;
-    if (signal?.aborted) throw Object.assign(new Error('Canceled'), { name: 'AbortError' });
     p.dst = (firstRow + p.by0 - y0) * ww + (firstCol + p.bx0 - x0);
     const wanted = L.planar === 1 ? samples.map((_, i) => i) : [samples.indexOf(b.sample)];
     const targets = wanted.map((i) => outs[i]);

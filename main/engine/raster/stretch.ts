@@ -162,6 +162,17 @@ export function toRgb(data: WindowData, stretch: BandStretch[]): RgbResult {
   const out = new Uint8Array(n * 3);
   const src = nb === 1 ? [data.bands[0], data.bands[0], data.bands[0]] : data.bands;
   const st = nb === 1 ? [stretch[0], stretch[0], stretch[0]] : stretch;
+  if (!st[0].palette && !st[1].palette && !st[2].palette) {
+    const [b0, b1, b2] = src;
+    if (b0 instanceof Uint8Array && b1 instanceof Uint8Array && b2 instanceof Uint8Array) {
+      const t = st.map((s) => stretchTable(256, s.min, s.max));
+      return rgbResult(data, out, lut3x8(out, b0, b1, b2, t[0], t[1], t[2], data.valid));
+    }
+    if (n >= 4096 && b0 instanceof Uint16Array && b1 instanceof Uint16Array && b2 instanceof Uint16Array) {
+      const t = st.map((s) => stretchTable(65536, s.min, s.max));
+      return rgbResult(data, out, lut3x16(out, b0, b1, b2, t[0], t[1], t[2], data.valid));
+    }
+  }
   let validCount = 0;
   for (let c = 0; c < 3; c++) {
     const band = src[c];
@@ -186,9 +197,40 @@ export function toRgb(data: WindowData, stretch: BandStretch[]): RgbResult {
     }
   }
   for (let i = 0; i < n; i++) validCount += data.valid[i];
+  return rgbResult(data, out, validCount);
+}
+
+function rgbResult(data: WindowData, out: Uint8Array, validCount: number): RgbResult {
+  const n = data.width * data.height;
   return {
     image: { width: data.width, height: data.height, data: out },
     valid: data.valid.slice(),
     validFraction: n === 0 ? 0 : validCount / n,
   };
+}
+
+// Three bands through their tables in one pass, one function per sample type so that each loop sees one array kind
+// (a loop reading both Uint8Array and Uint16Array bands runs several times slower). Returns the valid pixel count.
+function lut3x8(out: Uint8Array, b0: Uint8Array, b1: Uint8Array, b2: Uint8Array, t0: Uint8Array, t1: Uint8Array, t2: Uint8Array, valid: Uint8Array): number {
+  let count = 0;
+  for (let i = 0, j = 0; i < valid.length; i++, j += 3) {
+    if (valid[i] === 0) continue;
+    out[j] = t0[b0[i]];
+    out[j + 1] = t1[b1[i]];
+    out[j + 2] = t2[b2[i]];
+    count++;
+  }
+  return count;
+}
+
+function lut3x16(out: Uint8Array, b0: Uint16Array, b1: Uint16Array, b2: Uint16Array, t0: Uint8Array, t1: Uint8Array, t2: Uint8Array, valid: Uint8Array): number {
+  let count = 0;
+  for (let i = 0, j = 0; i < valid.length; i++, j += 3) {
+    if (valid[i] === 0) continue;
+    out[j] = t0[b0[i]];
+    out[j + 1] = t1[b1[i]];
+    out[j + 2] = t2[b2[i]];
+    count++;
+  }
+  return count;
 }

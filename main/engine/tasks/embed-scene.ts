@@ -3,10 +3,13 @@ import type { ProgressListener } from '../../../shared/protocol/progress.js';
 import { throwIfAborted } from '../../../shared/protocol/errors.js';
 import type { PixelWindow } from '../../../shared/geo/types.js';
 import type { Model, RgbImage } from '../model/types.js';
-import type { Scene } from '../raster/types.js';
+import type { Scene, WindowData } from '../raster/types.js';
 import type { BandStretch } from '../raster/stretch.js';
 import { toRgb } from '../raster/stretch.js';
 import type { TilePlan } from '../tiling/tile-plan.js';
+
+/** Batches of tiles whose windows are requested ahead of the one being read. */
+const READ_AHEAD_BATCHES = 2;
 
 export interface TileRecord {
   index: number;
@@ -67,12 +70,29 @@ export async function embedScene(scene: Scene, model: Model, o: EmbedSceneOption
   const total = tiles.length;
   const dim = model.embeddingDim;
 
+  // Read-ahead: the windows of the next tiles are requested before they are needed, so that their file reads and
+  // block decodes (libuv's thread pool, the decode workers) run while the model works on the current batch, which
+  // holds this thread. Reading one tile at a time left this thread idle for every block decode.
+  const ahead = new Map<number, Promise<WindowData>>();
+  const lookahead = Math.max(1, READ_AHEAD_BATCHES * o.batchSize);
+  let requested = o.start ?? 0;
+  const readTile = (i: number): Promise<WindowData> => {
+    while (requested < total && requested <= i + lookahead) {
+      const p = scene.readWindow(tiles[requested].window, { bands: o.bands, level: o.plan.level, signal: o.signal });
+      p.catch(() => undefined); // a failed read is raised when its tile is reached
+      ahead.set(requested++, p);
+    }
+    const p = ahead.get(i)!;
+    ahead.delete(i);
+    return p;
+  };
+
   const loadBatch = async (start: number): Promise<Batch> => {
     const batch: Batch = { images: [], records: [], processed: [], next: start, skipped: 0 };
     while (batch.next < total && batch.images.length < o.batchSize) {
       throwIfAborted(o.signal);
-      const t = tiles[batch.next++];
-      const data = await scene.readWindow(t.window, { bands: o.bands, level: o.plan.level, signal: o.signal });
+      const t = tiles[batch.next];
+      const data = await readTile(batch.next++);
       const { image, validFraction } = toRgb(data, o.stretch);
       if (validFraction < o.minValid) {
         batch.skipped++;

@@ -183,6 +183,37 @@ describe('block cache', () => {
     expect(blockCacheStats().bytes).toBe(0);
   });
 
+  it('concurrent readers of a block share one read and decode; one reader cancelling leaves the others theirs', async () => {
+    const path = cog('cache-concurrent.tif', ['COMPRESS=LZW', 'PREDICTOR=2']);
+    const scene = await openScene(path);
+    try {
+      // Ten windows over the same 4 blocks requested at once, as the indexer's read-ahead does, one of them cancelled.
+      const windows = Array.from({ length: 10 }, (_, i) => ({ x: 70 + i * 5, y: 90 + i * 3, width: 100, height: 80 }));
+      const abort = new AbortController();
+      const start = blockCacheStats().decodes;
+      const reads = windows.map((w, i) => scene.readWindow(w, { bands: [0, 1, 2], signal: i === 3 ? abort.signal : undefined }));
+      abort.abort();
+      const results = await Promise.allSettled(reads);
+      expect(blockCacheStats().decodes - start).toBe(4);
+      results.forEach((r, i) => {
+        if (i === 3) {
+          expect(r.status).toBe('rejected');
+          expect(((r as PromiseRejectedResult).reason as { code: string }).code).toBe('E_CANCELED');
+          return;
+        }
+        expect(r.status, `window ${i}`).toBe('fulfilled');
+        const d = (r as PromiseFulfilledResult<Awaited<(typeof reads)[number]>>).value;
+        const g = gdalWindow(path, windows[i], [1, 2, 3]);
+        [0, 1, 2].forEach((k) => expect(maxAbsDiff(d.bands[k], g[k]), `window ${i} band ${k}`).toBe(0));
+      });
+      // The cancelled reader took nothing away from the cache: its blocks are there for the next read.
+      await scene.readWindow(windows[3], { bands: [0, 1, 2] });
+      expect(blockCacheStats().decodes - start).toBe(4);
+    } finally {
+      await scene.close();
+    }
+  });
+
   it('a block that fails to decode is not kept: every read names the same error', async () => {
     const path = await truncatedDeflateCog('cache-corrupt.tif');
     const scene = await openScene(path);

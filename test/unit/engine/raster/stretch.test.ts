@@ -72,21 +72,25 @@ describe('computeStretch', () => {
 });
 
 describe('toRgb', () => {
-  it('turns a stretched uint16 window into HWC RGB with clamping', async () => {
+  // 64x32 goes through the per-value path, 96x64 (over 4096 pixels) through the 16-bit table.
+  it.each([
+    [64, 32],
+    [96, 64],
+  ])('turns a stretched uint16 window (%i x %i) into HWC RGB with clamping', async (w, h) => {
     const bands = l8Bands;
     const st = l8Stretch;
-    const d = await l8.readWindow({ x: 100, y: 100, width: 64, height: 32 }, { bands });
+    const d = await l8.readWindow({ x: 100, y: 100, width: w, height: h }, { bands });
     const out = toRgb(d, st);
-    expect(out.image.width).toBe(64);
-    expect(out.image.height).toBe(32);
-    expect(out.image.data.length).toBe(64 * 32 * 3);
+    expect(out.image.width).toBe(w);
+    expect(out.image.height).toBe(h);
+    expect(out.image.data.length).toBe(w * h * 3);
     expect(out.validFraction).toBe(1);
-    const expected = new Uint8Array(64 * 32 * 3);
-    for (let i = 0; i < 64 * 32; i++) {
+    const expected = new Uint8Array(w * h * 3);
+    for (let i = 0; i < w * h; i++) {
       for (let c = 0; c < 3; c++) {
         const v = d.bands[c][i];
         const { min, max } = st[c];
-        expected[i * 3 + c] = v <= min ? 0 : v >= max ? 255 : Math.round(((v - min) * 255) / (max - min));
+        expected[i * 3 + c] = v <= min ? 0 : v >= max ? 255 : Math.round((v - min) * (255 / (max - min)));
       }
     }
     expect(Buffer.from(out.image.data).equals(Buffer.from(expected))).toBe(true);

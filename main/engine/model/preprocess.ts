@@ -1,6 +1,7 @@
 // Turns RGB images into the model's NCHW float input exactly as open_clip does (PIL resize, centre crop, normalise).
 import { EngineError, ErrorCodes } from '../../../shared/protocol/errors.js';
 import type { ModelManifest, RgbImage } from './types.js';
+import { normalizeRgbWasm, resizeRgbWasm } from './wasm/resize.js';
 
 export interface PreprocessSpec {
   imageSize: number;
@@ -118,8 +119,24 @@ function put3(out: Uint8Array, at: number, s0: number, s1: number, s2: number): 
  * Resizes like PIL's Image.resize (8-bit, horizontal pass first, intermediate rounded to uint8).
  * The sums are int32 as in PIL (8-bit values times 22-bit weights that add up to 1 stay within it), so they are kept
  * in int32 arithmetic (Math.imul, | 0): V8 then never checks them for overflow into doubles, about 20 % faster.
+ * Images that need both passes go through the WebAssembly SIMD kernels of wasm/resize.wat where they run (the same
+ * arithmetic four lanes at a time, bit-identical); these loops are the reference and the fallback.
  */
 export function resizeRgb(img: RgbImage, outW: number, outH: number, interpolation: 'bicubic' | 'bilinear'): RgbImage {
+  checkImage(img);
+  const { width: inW, height: inH, data } = img;
+  if (inW !== outW && inH !== outH) {
+    const cv = coefficients(inH, outH, interpolation);
+    const yFirst = cv.bounds[0];
+    const yLast = cv.bounds[outH * 2 - 2] + cv.bounds[outH * 2 - 1];
+    const out = resizeRgbWasm(data, inW, yFirst, yLast - yFirst, outW, outH, coefficients(inW, outW, interpolation), cv);
+    if (out) return { width: outW, height: outH, data: out };
+  }
+  return resizeRgbScalar(img, outW, outH, interpolation);
+}
+
+/** resizeRgb in JavaScript: the reference for the WebAssembly kernels, and what runs without them. */
+export function resizeRgbScalar(img: RgbImage, outW: number, outH: number, interpolation: 'bicubic' | 'bilinear'): RgbImage {
   checkImage(img);
   const { width: inW, height: inH, data } = img;
   if (inW === outW && inH === outH) return { width: outW, height: outH, data: data.slice() };
@@ -230,6 +247,7 @@ export function preprocessInto(img: RgbImage, spec: PreprocessSpec, out: Float32
   if (out.length < offset + 3 * plane) throw new EngineError(ErrorCodes.INTERNAL, 'preprocess output buffer too small');
   const lut = normalizeTable(spec);
   const d = r.data;
+  if (normalizeRgbWasm(d, lut, out, offset)) return;
   for (let c = 0; c < 3; c++) {
     const base = offset + c * plane;
     const t = c * 256;

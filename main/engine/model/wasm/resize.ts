@@ -1,0 +1,104 @@
+// The WebAssembly SIMD kernels of resize.wat (PIL's 8-bit two-pass resampling, bit-identical to preprocess.ts's
+// JavaScript loops) and the memory they work in. Where WebAssembly SIMD is missing, or GEOSIFT_WASM=0, `resizeKernels()`
+// is null and preprocess.ts keeps its JavaScript path.
+import { WASM_BASE64 } from './resize-wasm.generated.js';
+
+// The engine compiles without the DOM library, which declares WebAssembly: the little used here, typed locally.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+interface Exports {
+  memory: WasmMemory;
+  hpass(src: number, srcStride: number, rows: number, outW: number, bounds: number, kk: number, ksize: number, dst: number): void;
+  vpass(src: number, stride: number, outH: number, bounds: number, kk: number, ksize: number, first: number, dst: number): void;
+  normalize(src: number, n: number, lut: number, dst: number): void;
+}
+
+/** One axis's coefficients as preprocess.ts computes them: (first, count) per output pixel, then ksize weights each. */
+export interface AxisCoeffs {
+  ksize: number;
+  bounds: Int32Array;
+  kk: Int32Array;
+}
+
+let kernels: Exports | null | undefined;
+
+function load(): Exports | null {
+  if (process.env.GEOSIFT_WASM === '0' || !WA) return null;
+  try {
+    const bytes = Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0));
+    return new WA.Instance(new WA.Module(bytes), {}).exports as unknown as Exports;
+  } catch {
+    return null; // no WebAssembly SIMD here
+  }
+}
+
+/** True when the SIMD kernels run in this process. */
+export function wasmResizeAvailable(): boolean {
+  if (kernels === undefined) kernels = load();
+  return kernels !== null;
+}
+
+const align = (n: number): number => (n + 15) & ~15;
+
+/**
+ * Both passes of PIL's resize for an RGB image (rows `first` .. `first + rows` of `data` through the horizontal pass,
+ * then the vertical pass), or null where the kernels are unavailable.
+ */
+export function resizeRgbWasm(data: Uint8Array, inW: number, first: number, rows: number, outW: number, outH: number, h: AxisCoeffs, v: AxisCoeffs): Uint8Array | null {
+  if (!wasmResizeAvailable()) return null;
+  const k = kernels!;
+  const inBytes = rows * inW * 3;
+  const midBytes = rows * outW * 3;
+  const outBytes = outH * outW * 3;
+  // Layout: input rows, the four coefficient arrays, the intermediate rows, the output; each 16-byte aligned with
+  // room for the kernels' reads and writes past their ends.
+  const inOff = 0;
+  const hbOff = align(inOff + inBytes + 16);
+  const hkOff = align(hbOff + h.bounds.byteLength);
+  const vbOff = align(hkOff + h.kk.byteLength);
+  const vkOff = align(vbOff + v.bounds.byteLength);
+  const midOff = align(vkOff + v.kk.byteLength);
+  const outOff = align(midOff + midBytes + 16);
+  const buf = reserve(k, outOff + outBytes + 16);
+  new Uint8Array(buf, inOff, inBytes).set(data.subarray(first * inW * 3, first * inW * 3 + inBytes));
+  new Int32Array(buf, hbOff, h.bounds.length).set(h.bounds);
+  new Int32Array(buf, hkOff, h.kk.length).set(h.kk);
+  new Int32Array(buf, vbOff, v.bounds.length).set(v.bounds);
+  new Int32Array(buf, vkOff, v.kk.length).set(v.kk);
+  k.hpass(inOff, inW * 3, rows, outW, hbOff, hkOff, h.ksize, midOff);
+  k.vpass(midOff, outW * 3, outH, vbOff, vkOff, v.ksize, first, outOff);
+  return new Uint8Array(buf, outOff, outBytes).slice();
+}
+
+/** Grows the kernels' memory to at least `bytes`. */
+function reserve(k: Exports, bytes: number): ArrayBuffer {
+  const have = k.memory.buffer.byteLength;
+  if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / 65536));
+  return k.memory.buffer;
+}
+
+/**
+ * HWC RGB bytes -> CHW float32 written into `out` at `offset`, each value through `lut` (3 x 256 float32), or false
+ * where the kernels are unavailable.
+ */
+export function normalizeRgbWasm(rgb: Uint8Array, lut: Float32Array, out: Float32Array, offset: number): boolean {
+  if (!wasmResizeAvailable()) return false;
+  const k = kernels!;
+  const n = rgb.length / 3;
+  const lutOff = align(rgb.length);
+  const dstOff = align(lutOff + lut.byteLength);
+  const buf = reserve(k, dstOff + n * 12);
+  new Uint8Array(buf, 0, rgb.length).set(rgb);
+  new Float32Array(buf, lutOff, lut.length).set(lut);
+  k.normalize(0, n, lutOff, dstOff);
+  out.set(new Float32Array(buf, dstOff, n * 3), offset);
+  return true;
+}

@@ -1,0 +1,110 @@
+// The WebAssembly SIMD resize (main/engine/model/wasm/resize.wat) against the JavaScript loops it replaces, which the
+// PIL parity tests (preprocess.test.ts) hold to Pillow's output: bit-identical on every size pair and pixel pattern.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { preprocessInto, resizeRgb, resizeRgbScalar } from '../../../../main/engine/model/preprocess.js';
+import { wasmResizeAvailable } from '../../../../main/engine/model/wasm/resize.js';
+import type { RgbImage } from '../../../../main/engine/model/types.js';
+
+const repo = join(import.meta.dirname, '../../../..');
+
+/** mulberry32: a seeded generator, so a failure names a case that can be rerun. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function image(w: number, h: number, fill: (i: number) => number): RgbImage {
+  const data = new Uint8Array(w * h * 3);
+  for (let i = 0; i < data.length; i++) data[i] = fill(i);
+  return { width: w, height: h, data };
+}
+
+function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) return -2;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
+describe('WebAssembly SIMD resize', () => {
+  it('runs here (Node 20 and Electron have WebAssembly SIMD)', () => {
+    expect(wasmResizeAvailable()).toBe(true);
+  });
+
+  it('equals the JavaScript resize on 300 random size pairs, shrinking and enlarging, bicubic and bilinear', () => {
+    const r = rng(7);
+    for (let n = 0; n < 300; n++) {
+      const inW = 2 + Math.floor(r() * 260);
+      const inH = 2 + Math.floor(r() * 260);
+      const outW = Math.max(1, inW + Math.floor((r() - 0.6) * inW * 1.5));
+      const outH = Math.max(1, inH + Math.floor((r() - 0.6) * inH * 1.5));
+      const interp = r() < 0.5 ? 'bicubic' : 'bilinear';
+      const img = image(inW, inH, () => Math.floor(r() * 256));
+      const a = resizeRgb(img, outW, outH, interp).data;
+      const b = resizeRgbScalar(img, outW, outH, interp).data;
+      expect(firstDifference(a, b), `case ${n}: ${inW}x${inH} -> ${outW}x${outH} ${interp}`).toBe(-1);
+    }
+  });
+
+  it('clips like PIL where the bicubic lobes overshoot (0/255 edges, flat images, the indexer 112 -> 96 px)', () => {
+    const patterns: [string, (i: number, w: number) => number][] = [
+      ['black', () => 0],
+      ['white', () => 255],
+      ['checkerboard', (i, w) => ((Math.floor(i / 3) % w) + Math.floor(i / 3 / w)) % 2 ? 255 : 0],
+      ['stripes', (i) => (Math.floor(i / 3) % 3 === 0 ? 255 : 0)],
+    ];
+    for (const [name, f] of patterns) {
+      for (const [inW, inH, outW, outH] of [
+        [112, 112, 96, 96],
+        [224, 224, 224, 96],
+        [33, 17, 100, 61],
+        [7, 300, 5, 11],
+      ]) {
+        const img = image(inW, inH, (i) => f(i, inW));
+        for (const interp of ['bicubic', 'bilinear'] as const) {
+          const a = resizeRgb(img, outW, outH, interp).data;
+          const b = resizeRgbScalar(img, outW, outH, interp).data;
+          expect(firstDifference(a, b), `${name} ${inW}x${inH} -> ${outW}x${outH} ${interp}`).toBe(-1);
+        }
+      }
+    }
+  });
+
+  it('reuses its memory across calls of different sizes without mixing them up', () => {
+    const r = rng(11);
+    const big = image(400, 300, () => Math.floor(r() * 256));
+    const small = image(50, 40, () => Math.floor(r() * 256));
+    const first = resizeRgb(small, 31, 29, 'bicubic').data;
+    resizeRgb(big, 123, 321, 'bicubic');
+    expect(firstDifference(resizeRgb(small, 31, 29, 'bicubic').data, first)).toBe(-1);
+    expect(firstDifference(first, resizeRgbScalar(small, 31, 29, 'bicubic').data)).toBe(-1);
+  });
+
+  it('normalises into CHW float32 exactly as ToTensor + Normalize rounded to float32 at each step', () => {
+    const r = rng(5);
+    const f = Math.fround;
+    const spec = { imageSize: 40, mean: [0.48145466, 0.4578275, 0.40821073], std: [0.26862954, 0.26130258, 0.27577711], resizeMode: 'squash', interpolation: 'bicubic' } as const;
+    const img = image(40, 40, () => Math.floor(r() * 256));
+    const out = new Float32Array(7 + 3 * 40 * 40).fill(-99);
+    preprocessInto(img, spec, out, 7);
+    expect(out.subarray(0, 7).every((v) => v === -99)).toBe(true);
+    for (let c = 0; c < 3; c++) {
+      for (let i = 0; i < 40 * 40; i++) {
+        const want = f(f(f(img.data[i * 3 + c] / 255) - f(spec.mean[c])) / f(spec.std[c]));
+        if (out[7 + c * 1600 + i] !== want) expect(`channel ${c} pixel ${i}: ${out[7 + c * 1600 + i]}`).toBe(`${want}`);
+      }
+    }
+  });
+
+  it('the committed module is what resize.wat assembles to', () => {
+    // Exits 1 naming the file when they differ.
+    execFileSync(process.execPath, [join(repo, 'scripts/build-wasm.mjs'), '--check'], { stdio: 'pipe' });
+  });
+});

@@ -1,7 +1,7 @@
 // Turns RGB images into the model's NCHW float input exactly as open_clip does (PIL resize, centre crop, normalise).
 import { EngineError, ErrorCodes } from '../../../shared/protocol/errors.js';
 import type { ModelManifest, RgbImage } from './types.js';
-import { normalizeRgbWasm, resizeRgbWasm } from './wasm/resize.js';
+import { normalizeRgbWasm, resizeRgbWasm } from '../wasm/pixels.js';
 
 export interface PreprocessSpec {
   imageSize: number;
@@ -119,7 +119,7 @@ function put3(out: Uint8Array, at: number, s0: number, s1: number, s2: number): 
  * Resizes like PIL's Image.resize (8-bit, horizontal pass first, intermediate rounded to uint8).
  * The sums are int32 as in PIL (8-bit values times 22-bit weights that add up to 1 stay within it), so they are kept
  * in int32 arithmetic (Math.imul, | 0): V8 then never checks them for overflow into doubles, about 20 % faster.
- * Images that need both passes go through the WebAssembly SIMD kernels of wasm/resize.wat where they run (the same
+ * Images that need both passes go through the WebAssembly SIMD kernels of ../wasm/pixels.wat where they run (the same
  * arithmetic four lanes at a time, bit-identical); these loops are the reference and the fallback.
  */
 export function resizeRgb(img: RgbImage, outW: number, outH: number, interpolation: 'bicubic' | 'bilinear'): RgbImage {

@@ -3,6 +3,7 @@
 import { EngineError, ErrorCodes, throwIfAborted } from '../../../shared/protocol/errors.js';
 import type { RgbImage } from '../model/types.js';
 import type { SampleArray, SampleType, Scene, WindowData } from './types.js';
+import { stretch3x8Wasm } from '../wasm/pixels.js';
 
 /** Linear map of one band: min -> 0, max -> 255, clamped. */
 export interface BandStretch {
@@ -23,7 +24,7 @@ export interface ComputeStretchOptions {
 
 export interface RgbResult {
   image: RgbImage;
-  /** 1 where the pixel holds data in every displayed band. */
+  /** 1 where the pixel holds data in every displayed band: the window's own mask, not a copy. */
   valid: Uint8Array;
   validFraction: number;
 }
@@ -166,7 +167,8 @@ export function toRgb(data: WindowData, stretch: BandStretch[]): RgbResult {
     const [b0, b1, b2] = src;
     if (b0 instanceof Uint8Array && b1 instanceof Uint8Array && b2 instanceof Uint8Array) {
       const t = st.map((s) => stretchTable(256, s.min, s.max));
-      return rgbResult(data, out, lut3x8(out, b0, b1, b2, t[0], t[1], t[2], data.valid));
+      const count = stretch3x8Wasm(out, b0, b1, b2, t[0], t[1], t[2], data.valid);
+      return rgbResult(data, out, count >= 0 ? count : lut3x8(out, b0, b1, b2, t[0], t[1], t[2], data.valid));
     }
     if (n >= 4096 && b0 instanceof Uint16Array && b1 instanceof Uint16Array && b2 instanceof Uint16Array) {
       const t = st.map((s) => stretchTable(65536, s.min, s.max));
@@ -204,7 +206,7 @@ function rgbResult(data: WindowData, out: Uint8Array, validCount: number): RgbRe
   const n = data.width * data.height;
   return {
     image: { width: data.width, height: data.height, data: out },
-    valid: data.valid.slice(),
+    valid: data.valid,
     validFraction: n === 0 ? 0 : validCount / n,
   };
 }

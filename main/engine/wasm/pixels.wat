@@ -1,9 +1,10 @@
 ;; PIL's 8-bit separable resampling (libImaging/Resample.c, ImagingResampleHorizontal_8bpc and
 ;; ImagingResampleVertical_8bpc) for 3-channel images, with WebAssembly SIMD: the same int32 sums (8-bit values times
 ;; 22-bit fixed-point weights, wrapping as PIL's int does), the same shift and the same clip to 0..255 (the two
-;; saturating narrows), so the output is bit-identical to the JavaScript version in preprocess.ts.
-;; `normalize` is ToTensor + Normalize through a table of the 3 x 256 float32 results (preprocess.ts computes it).
-;; Assembled by scripts/build-wasm.mjs into resize-wasm.generated.ts.
+;; saturating narrows), so the output is bit-identical to the JavaScript version in model/preprocess.ts.
+;; `normalize` is ToTensor + Normalize through a table of the 3 x 256 float32 results (preprocess.ts computes it);
+;; `stretch3` is raster/stretch.ts's 8-bit display stretch of three bands into interleaved RGB.
+;; Assembled by scripts/build-wasm.mjs into pixels-wasm.generated.ts.
 (module
   (memory (export "memory") 1)
 
@@ -115,4 +116,25 @@
         (local.set $g (i32.add (local.get $g) (i32.const 4)))
         (local.set $b (i32.add (local.get $b) (i32.const 4)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $pixel)))))
+        (br $pixel))))
+  ;; Three 8-bit bands (`n` bytes each at b0, b1, b2) through their tables (`lut`: 3 x 256 bytes) into `out` (n RGB
+  ;; pixels), where `valid` is not 0; invalid pixels are left as they are. Returns the count of valid pixels.
+  (func (export "stretch3") (param $b0 i32) (param $b1 i32) (param $b2 i32) (param $valid i32) (param $n i32)
+        (param $lut i32) (param $out i32) (result i32)
+    (local $i i32) (local $count i32)
+    (block $done
+      (loop $pixel
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (if (i32.load8_u (i32.add (local.get $valid) (local.get $i)))
+          (then
+            (i32.store8 (local.get $out)
+              (i32.load8_u (i32.add (local.get $lut) (i32.load8_u (i32.add (local.get $b0) (local.get $i))))))
+            (i32.store8 offset=1 (local.get $out)
+              (i32.load8_u offset=256 (i32.add (local.get $lut) (i32.load8_u (i32.add (local.get $b1) (local.get $i))))))
+            (i32.store8 offset=2 (local.get $out)
+              (i32.load8_u offset=512 (i32.add (local.get $lut) (i32.load8_u (i32.add (local.get $b2) (local.get $i))))))
+            (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+        (local.set $out (i32.add (local.get $out) (i32.const 3)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $pixel)))
+    (local.get $count)))

@@ -1,7 +1,8 @@
-// The WebAssembly SIMD kernels of resize.wat (PIL's 8-bit two-pass resampling, bit-identical to preprocess.ts's
-// JavaScript loops) and the memory they work in. Where WebAssembly SIMD is missing, or GEOSIFT_WASM=0, `resizeKernels()`
-// is null and preprocess.ts keeps its JavaScript path.
-import { WASM_BASE64 } from './resize-wasm.generated.js';
+// The WebAssembly kernels of pixels.wat and the memory they work in: PIL's 8-bit two-pass resampling (SIMD) and the
+// normalisation for model/preprocess.ts, the 8-bit display stretch for raster/stretch.ts, each bit-identical to the
+// JavaScript loops beside its caller. Where WebAssembly SIMD is missing, or GEOSIFT_WASM=0, nothing here runs
+// (`wasmPixelsAvailable()` is false and each function returns null or false) and the callers keep their loops.
+import { WASM_BASE64 } from './pixels-wasm.generated.js';
 
 // The engine compiles without the DOM library, which declares WebAssembly: the little used here, typed locally.
 interface WasmMemory {
@@ -19,6 +20,7 @@ interface Exports {
   hpass(src: number, srcStride: number, rows: number, outW: number, bounds: number, kk: number, ksize: number, dst: number): void;
   vpass(src: number, stride: number, outH: number, bounds: number, kk: number, ksize: number, first: number, dst: number): void;
   normalize(src: number, n: number, lut: number, dst: number): void;
+  stretch3(b0: number, b1: number, b2: number, valid: number, n: number, lut: number, out: number): number;
 }
 
 /** One axis's coefficients as preprocess.ts computes them: (first, count) per output pixel, then ksize weights each. */
@@ -31,7 +33,7 @@ export interface AxisCoeffs {
 let kernels: Exports | null | undefined;
 
 function load(): Exports | null {
-  if (process.env.GEOSIFT_WASM === '0' || !WA) return null;
+  if (!WA) return null;
   try {
     const bytes = Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0));
     return new WA.Instance(new WA.Module(bytes), {}).exports as unknown as Exports;
@@ -40,10 +42,20 @@ function load(): Exports | null {
   }
 }
 
-/** True when the SIMD kernels run in this process. */
-export function wasmResizeAvailable(): boolean {
+let enabled = process.env.GEOSIFT_WASM !== '0';
+
+/** True when the kernels run in this process. */
+export function wasmPixelsAvailable(): boolean {
+  if (!enabled) return false;
   if (kernels === undefined) kernels = load();
   return kernels !== null;
+}
+
+/** Turns the kernels off (the JavaScript loops run) or back on; returns the former setting. For tests and benches. */
+export function setWasmPixels(on: boolean): boolean {
+  const before = enabled;
+  enabled = on;
+  return before;
 }
 
 const align = (n: number): number => (n + 15) & ~15;
@@ -53,7 +65,7 @@ const align = (n: number): number => (n + 15) & ~15;
  * then the vertical pass), or null where the kernels are unavailable.
  */
 export function resizeRgbWasm(data: Uint8Array, inW: number, first: number, rows: number, outW: number, outH: number, h: AxisCoeffs, v: AxisCoeffs): Uint8Array | null {
-  if (!wasmResizeAvailable()) return null;
+  if (!wasmPixelsAvailable()) return null;
   const k = kernels!;
   const inBytes = rows * inW * 3;
   const midBytes = rows * outW * 3;
@@ -90,7 +102,7 @@ function reserve(k: Exports, bytes: number): ArrayBuffer {
  * where the kernels are unavailable.
  */
 export function normalizeRgbWasm(rgb: Uint8Array, lut: Float32Array, out: Float32Array, offset: number): boolean {
-  if (!wasmResizeAvailable()) return false;
+  if (!wasmPixelsAvailable()) return false;
   const k = kernels!;
   const n = rgb.length / 3;
   const lutOff = align(rgb.length);
@@ -101,4 +113,32 @@ export function normalizeRgbWasm(rgb: Uint8Array, lut: Float32Array, out: Float3
   k.normalize(0, n, lutOff, dstOff);
   out.set(new Float32Array(buf, dstOff, n * 3), offset);
   return true;
+}
+
+/**
+ * Three 8-bit bands through their stretch tables into `out` (RGB; invalid pixels 0); returns the count of valid
+ * pixels, or -1 where the kernels are unavailable.
+ */
+export function stretch3x8Wasm(out: Uint8Array, b0: Uint8Array, b1: Uint8Array, b2: Uint8Array, t0: Uint8Array, t1: Uint8Array, t2: Uint8Array, valid: Uint8Array): number {
+  if (!wasmPixelsAvailable()) return -1;
+  const k = kernels!;
+  const n = valid.length;
+  const o1 = align(n);
+  const o2 = o1 + align(n);
+  const ov = o2 + align(n);
+  const ol = ov + align(n);
+  const oo = ol + 768;
+  const buf = reserve(k, oo + n * 3);
+  const mem = new Uint8Array(buf);
+  mem.set(b0.subarray(0, n), 0);
+  mem.set(b1.subarray(0, n), o1);
+  mem.set(b2.subarray(0, n), o2);
+  mem.set(valid, ov);
+  mem.set(t0, ol);
+  mem.set(t1, ol + 256);
+  mem.set(t2, ol + 512);
+  mem.fill(0, oo, oo + n * 3);
+  const count = k.stretch3(0, o1, o2, ov, n, ol, oo);
+  out.set(mem.subarray(oo, oo + n * 3));
+  return count;
 }

@@ -1,10 +1,11 @@
-// The WebAssembly SIMD resize (main/engine/model/wasm/resize.wat) against the JavaScript loops it replaces, which the
+// The WebAssembly SIMD resize (main/engine/wasm/pixels.wat) against the JavaScript loops it replaces, which the
 // PIL parity tests (preprocess.test.ts) hold to Pillow's output: bit-identical on every size pair and pixel pattern.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { preprocessInto, resizeRgb, resizeRgbScalar } from '../../../../main/engine/model/preprocess.js';
-import { wasmResizeAvailable } from '../../../../main/engine/model/wasm/resize.js';
+import { setWasmPixels, stretch3x8Wasm, wasmPixelsAvailable } from '../../../../main/engine/wasm/pixels.js';
+import { toRgb } from '../../../../main/engine/raster/stretch.js';
 import type { RgbImage } from '../../../../main/engine/model/types.js';
 
 const repo = join(import.meta.dirname, '../../../..');
@@ -33,9 +34,9 @@ function firstDifference(a: Uint8Array, b: Uint8Array): number {
   return -1;
 }
 
-describe('WebAssembly SIMD resize', () => {
+describe('WebAssembly pixel kernels', () => {
   it('runs here (Node 20 and Electron have WebAssembly SIMD)', () => {
-    expect(wasmResizeAvailable()).toBe(true);
+    expect(wasmPixelsAvailable()).toBe(true);
   });
 
   it('equals the JavaScript resize on 300 random size pairs, shrinking and enlarging, bicubic and bilinear', () => {
@@ -103,7 +104,53 @@ describe('WebAssembly SIMD resize', () => {
     }
   });
 
-  it('the committed module is what resize.wat assembles to', () => {
+  it('stretches three 8-bit bands through their tables, invalid pixels black, counting the valid ones', () => {
+    const r = rng(3);
+    for (const n of [1, 7, 12544, 65536]) {
+      const band = () => Uint8Array.from({ length: n }, () => Math.floor(r() * 256));
+      const table = () => Uint8Array.from({ length: 256 }, () => Math.floor(r() * 256));
+      const [b0, b1, b2, t0, t1, t2] = [band(), band(), band(), table(), table(), table()];
+      const valid = Uint8Array.from({ length: n }, () => (r() < 0.8 ? 1 : 0));
+      const out = new Uint8Array(n * 3).fill(77);
+      const count = stretch3x8Wasm(out, b0, b1, b2, t0, t1, t2, valid);
+      let want = 0;
+      for (let i = 0; i < n; i++) {
+        want += valid[i];
+        const px = valid[i] ? [t0[b0[i]], t1[b1[i]], t2[b2[i]]] : [0, 0, 0];
+        if (out[i * 3] !== px[0] || out[i * 3 + 1] !== px[1] || out[i * 3 + 2] !== px[2]) expect(`pixel ${i} of ${n}: ${out.subarray(i * 3, i * 3 + 3).join(',')}`).toBe(px.join(','));
+      }
+      expect(count).toBe(want);
+    }
+  });
+
+  it('toRgb and preprocessInto give the same bytes and floats with the kernels off (GEOSIFT_WASM=0)', () => {
+    const r = rng(9);
+    const n = 112 * 112;
+    const band = () => Uint8Array.from({ length: n }, () => Math.floor(r() * 256));
+    const data = { width: 112, height: 112, bands: [band(), band(), band()], valid: Uint8Array.from({ length: n }, () => (r() < 0.9 ? 1 : 0)) };
+    const stretch = [{ min: 10, max: 200 }, { min: 3.5, max: 250 }, { min: 0, max: 99 }];
+    const spec = { imageSize: 96, mean: [0.5, 0.4, 0.3], std: [0.2, 0.25, 0.3], resizeMode: 'shortest-center-crop', interpolation: 'bicubic' } as const;
+    const run = () => {
+      const rgb = toRgb(data, stretch);
+      const t = new Float32Array(3 * 96 * 96);
+      preprocessInto(rgb.image, spec, t);
+      return { rgb: rgb.image.data, fraction: rgb.validFraction, t };
+    };
+    const on = run();
+    const before = setWasmPixels(false);
+    let off: ReturnType<typeof run>;
+    try {
+      expect(wasmPixelsAvailable()).toBe(false);
+      off = run();
+    } finally {
+      setWasmPixels(before);
+    }
+    expect(firstDifference(on.rgb, off.rgb)).toBe(-1);
+    expect(on.fraction).toBe(off.fraction);
+    expect(Buffer.from(on.t.buffer).equals(Buffer.from(off.t.buffer))).toBe(true);
+  });
+
+  it('the committed module is what pixels.wat assembles to', () => {
     // Exits 1 naming the file when they differ.
     execFileSync(process.execPath, [join(repo, 'scripts/build-wasm.mjs'), '--check'], { stdio: 'pipe' });
   });

@@ -1,6 +1,6 @@
 // Decoding benchmark: MPix/s of our raster path (openScene + readWindow) vs GDAL through rasterio, same COGs, same windows, one run.
 //
-// Usage: node --import jiti/register bench/decode.ts [--scene PATH] [--outsize 2196] [--window 512] [--reps 5] [--codecs DEFLATE,ZSTD,JPEG,LZW] [--levels 0,1]
+// Usage: node --import jiti/register bench/decode.ts [--scene PATH] [--outsize 2196] [--window 512] [--reps 5] [--codecs DEFLATE,ZSTD,JPEG,LZW,WEBP] [--levels 0,1]
 // Makes tiled COGs (256 px blocks, overviews) from a real scene with gdal_translate in a temp folder and deletes them
 // afterwards. Reports wall-clock and CPU-time rates: on a shared machine the CPU-time ratio is the steadier one.
 import { execFileSync } from 'node:child_process';
@@ -15,7 +15,7 @@ const scenePath = arg('scene', join(dataDir, 'scenes/titiler_tests_fixtures/TCI.
 const outsize = Number(arg('outsize', '2196'));
 const win = Number(arg('window', '512'));
 const reps = Number(arg('reps', '5'));
-const codecs = arg('codecs', 'DEFLATE,ZSTD,JPEG,LZW').split(',');
+const codecs = arg('codecs', 'DEFLATE,ZSTD,JPEG,LZW,WEBP').split(',');
 const levels = arg('levels', '0,1').split(',').map(Number);
 
 type Window = [number, number, number, number];
@@ -55,7 +55,8 @@ try {
   const files: Record<string, string> = {};
   for (const c of codecs) {
     files[c] = join(tmp, `${c}.tif`);
-    const extra = c === 'JPEG' ? [] : ['-co', 'PREDICTOR=2'];
+    // Lossy codecs take no predictor; WebP at GDAL's default quality (75).
+    const extra = c === 'JPEG' || c === 'WEBP' ? [] : ['-co', 'PREDICTOR=2'];
     execFileSync('gdal_translate', ['-q', '-of', 'COG', '-co', `COMPRESS=${c}`, '-co', 'BLOCKSIZE=256', '-co', 'OVERVIEWS=AUTO', ...extra, base, files[c]]);
   }
   // The decode pool's workers (LZW by default) start before the timed passes, as they would in a long-running app.

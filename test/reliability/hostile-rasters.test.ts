@@ -63,7 +63,7 @@ describe('hostile raster corpus', () => {
       ['ifd-circular.tif', /IFD chain loops back to byte offset \d+/],
       ['tile-offsets-count-2e30.tif', /tag 324 declaring 1073741823 values .* past the end of the file/],
       ['dims-2e53-strips.tif', /4294967295x3-pixel blocks of \d+ MB each, over the [\d.]+ MB limit/],
-      ['compression-50001-webp.tif', /compression WEBP \(TIFF code 50001\)/],
+      ['compression-50001-webp-one-band.tif', /WebP blocks of 1 band of 8 bits; WebP is decoded for 8-bit RGB or RGBA/],
       ['compression-6-ojpeg.tif', /OJPEG \(TIFF code 6\)/],
       ['bigtiff-entry-count-2e40.tif', /declares 1099511627776 tag entries/],
     ];

@@ -1,7 +1,10 @@
 // The CPU-bound block decoders, free of geotiff.js so that the decode workers (decode-worker.ts) load only these:
-// LZW and PackBits into at most the block's declared size, ZSTD through zstddec's WASM build with the same bound.
+// LZW and PackBits into at most the block's declared size, ZSTD through zstddec's WASM build with the same bound,
+// WebP through libwebp's WASM build (@jsquash/webp; geotiff.js has no WebP decoder in Node).
 // They run on the main thread (bounded-decoders.ts, block-reader.ts) and in the decode pool (decode-pool.ts).
 
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
 import { ZSTDDecoder } from 'zstddec';
 
@@ -145,8 +148,74 @@ export function inflateBoundedSync(input: Uint8Array, limit: number): Uint8Array
   }
 }
 
+type WebpDecode = (data: ArrayBuffer) => Promise<{ data: Uint8ClampedArray; width: number; height: number }>;
+let webpWasm: Promise<WebpDecode> | null = null;
+
+/** libwebp's decoder, its WebAssembly compiled from the file inside the package (no fetch, works inside asar). */
+function webpDecoder(): Promise<WebpDecode> {
+  if (!webpWasm) {
+    webpWasm = (async () => {
+      const mod = (await import('@jsquash/webp/decode.js')) as unknown as { default: WebpDecode; init(module: unknown): Promise<void> };
+      const wasm = readFileSync(createRequire(import.meta.url).resolve('@jsquash/webp/codec/dec/webp_dec.wasm'));
+      const WA = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => unknown } }).WebAssembly;
+      await mod.init(new WA.Module(wasm));
+      return mod.default;
+    })();
+    webpWasm.catch(() => {
+      webpWasm = null; // tried again by the next block, which then reports the same failure
+    });
+  }
+  return webpWasm;
+}
+
+/**
+ * A TIFF WebP block (one RIFF/WebP bitstream per tile, as libtiff writes it for 8-bit RGB or RGBA) into its pixels,
+ * interleaved: `limit` is the tile's size in bytes, and the samples per pixel (3 or 4) follow from it and the tile's
+ * decoded size. A block that does not decode, or decodes to another size, is an error naming what it found.
+ */
+export async function decodeWebp(input: Uint8Array, limit: number): Promise<Uint8Array> {
+  // The size comes from the bitstream's header: check it before libwebp allocates for it (a header declaring
+  // 16383 x 16383 would take a gigabyte of WebAssembly memory).
+  const size = webpSize(input);
+  if (size && size.width * size.height * 3 > limit) {
+    throw new Error(`WebP block declares ${size.width}x${size.height} pixels, more than its ${limit}-byte tile holds`);
+  }
+  const decode = await webpDecoder();
+  let img: { data: Uint8ClampedArray; width: number; height: number };
+  try {
+    img = await decode(input.slice().buffer);
+  } catch {
+    throw new Error('WebP block does not decode (corrupt or truncated)');
+  }
+  const pixels = img.width * img.height;
+  const spp = pixels > 0 ? limit / pixels : 0;
+  if (spp !== 3 && spp !== 4) throw new Error(`WebP block decodes to ${img.width}x${img.height} pixels, which does not fill its ${limit}-byte tile`);
+  const rgba = new Uint8Array(img.data.buffer, img.data.byteOffset, pixels * 4);
+  if (spp === 4) return rgba;
+  const out = new Uint8Array(pixels * 3);
+  for (let i = 0, j = 0; i < pixels * 4; i += 4, j += 3) {
+    out[j] = rgba[i];
+    out[j + 1] = rgba[i + 1];
+    out[j + 2] = rgba[i + 2];
+  }
+  return out;
+}
+
+/** Width and height from a WebP bitstream's header (simple lossy, lossless or extended), or null if it has none. */
+export function webpSize(b: Uint8Array): { width: number; height: number } | null {
+  if (b.length < 30 || b[0] !== 0x52 || b[1] !== 0x49 || b[2] !== 0x46 || b[3] !== 0x46 || b[8] !== 0x57 || b[9] !== 0x45 || b[10] !== 0x42 || b[11] !== 0x50) return null;
+  const chunk = String.fromCharCode(b[12], b[13], b[14], b[15]);
+  if (chunk === 'VP8 ') return { width: (b[26] | (b[27] << 8)) & 0x3fff, height: (b[28] | (b[29] << 8)) & 0x3fff };
+  if (chunk === 'VP8L' && b[20] === 0x2f) {
+    const bits = b[21] | (b[22] << 8) | (b[23] << 16) | (b[24] << 24);
+    return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
+  }
+  if (chunk === 'VP8X') return { width: (b[24] | (b[25] << 8) | (b[26] << 16)) + 1, height: (b[27] | (b[28] << 8) | (b[29] << 16)) + 1 };
+  return null;
+}
+
 /** The codecs the decode pool runs. */
-export type PoolCodec = 'lzw' | 'packbits' | 'zstd' | 'deflate';
+export type PoolCodec = 'lzw' | 'packbits' | 'zstd' | 'deflate' | 'webp';
 
 /** One block through one of the pool's codecs, into at most `limit` bytes (the same code runs inline and in a worker). */
 export async function decodeWith(codec: PoolCodec, input: Uint8Array, limit: number): Promise<Uint8Array> {
@@ -159,5 +228,7 @@ export async function decodeWith(codec: PoolCodec, input: Uint8Array, limit: num
       return decodeZstdWasm(input, limit);
     case 'deflate':
       return inflateBoundedSync(input, limit);
+    case 'webp':
+      return decodeWebp(input, limit);
   }
 }

@@ -17,7 +17,7 @@
 import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
 import type { GeoTIFFImage } from 'geotiff';
-import { decodeLzw, decodePackBits, decodeZstdWasm, type PoolCodec } from './block-codecs.js';
+import { decodeLzw, decodePackBits, decodeWebp, decodeZstdWasm, type PoolCodec } from './block-codecs.js';
 import { jpegFrameSize } from './bounded-decoders.js';
 import { decodePool } from './decode-pool.js';
 import { undoPredictor } from './predictor.js';
@@ -89,7 +89,7 @@ interface Layout {
 
 const layouts = new WeakMap<object, Promise<Layout | null>>();
 
-const SUPPORTED_COMPRESSION = new Set([1, 5, 7, 8, 32946, 32773, 50000]);
+const SUPPORTED_COMPRESSION = new Set([1, 5, 7, 8, 32946, 32773, 50000, 50001]);
 
 async function layoutOf(image: GeoTIFFImage, type: SampleType): Promise<Layout | null> {
   const img = image as unknown as ImageInternals;
@@ -106,6 +106,8 @@ async function layoutOf(image: GeoTIFFImage, type: SampleType): Promise<Layout |
   const isFloat = type === 'float32' || type === 'float64';
   if (predictor !== 1 && (predictor !== 2 || isFloat)) return null;
   const planar = img.planarConfiguration === 2 ? 2 : 1;
+  // WebP tiles hold 8-bit RGB or RGBA, pixel-interleaved (libtiff's codec; tiff-structure.ts refuses other layouts).
+  if (compression === 50001 && (type !== 'uint8' || planar !== 1 || (spp !== 3 && spp !== 4) || predictor !== 1)) return null;
   let jpegTables: Uint8Array | null = null;
   let jpegToRgb = false;
   if (compression === 7) {
@@ -248,18 +250,19 @@ export async function decodeJpegBlock(tables: Uint8Array | null, block: Uint8Arr
  * and a paired inline/pool pass (bench/README.md, "Decoding, decode pool"): LZW, the slowest decoder (about 1.2 ms a
  * 256x256 RGB block), goes to the pool; ZSTD's WASM build and PackBits decode a block in about 0.3 ms, which the round
  * trip to a worker (0.05-0.2 ms) and the main thread's own work per block outweigh, so they stay inline; Deflate
- * already runs on libuv's thread pool (node:zlib, async), JPEG on libjpeg-turbo's. GEOSIFT_DECODE_POOL_CODECS
- * (e.g. "lzw,zstd,packbits,deflate") overrides the list.
+ * already runs on libuv's thread pool (node:zlib, async), JPEG on libjpeg-turbo's. WebP (libwebp in WebAssembly, a few
+ * ms a 256 px tile) goes to the pool. GEOSIFT_DECODE_POOL_CODECS (e.g. "lzw,webp,zstd,packbits,deflate") overrides
+ * the list.
  */
-let POOLED: Partial<Record<number, PoolCodec>> = pooledCodecs(process.env.GEOSIFT_DECODE_POOL_CODECS ?? 'lzw');
+let POOLED: Partial<Record<number, PoolCodec>> = pooledCodecs(process.env.GEOSIFT_DECODE_POOL_CODECS ?? 'lzw,webp');
 
-/** Sets which codecs decode in the pool (comma-separated: lzw, zstd, packbits, deflate; '' for none). For tests and benches. */
+/** Sets which codecs decode in the pool (comma-separated: lzw, webp, zstd, packbits, deflate; '' for none). For tests and benches. */
 export function setPooledCodecs(list: string): void {
   POOLED = pooledCodecs(list);
 }
 
 function pooledCodecs(list: string): Partial<Record<number, PoolCodec>> {
-  const ids: Record<PoolCodec, number[]> = { lzw: [5], packbits: [32773], zstd: nativeZstd ? [] : [50000], deflate: [8, 32946] };
+  const ids: Record<PoolCodec, number[]> = { lzw: [5], packbits: [32773], zstd: nativeZstd ? [] : [50000], deflate: [8, 32946], webp: [50001] };
   const out: Partial<Record<number, PoolCodec>> = {};
   for (const name of list.split(',').map((s) => s.trim().toLowerCase())) {
     if (name in ids) for (const id of ids[name as PoolCodec]) out[id] = name as PoolCodec;
@@ -284,6 +287,8 @@ async function decodeBlock(L: Layout, input: Uint8Array, limit: number, blockRow
       return decodeLzw(input, limit);
     case 32773:
       return decodePackBits(input, limit);
+    case 50001:
+      return decodeWebp(input, limit);
     case 7:
       return decodeJpegBlock(L.jpegTables, input, L.planar === 2 ? 1 : (L.spp as 1 | 3), L.tileWidth, blockRows);
     default:

@@ -17,7 +17,7 @@ const MAX_TAG_BYTES_UNKNOWN_SIZE = 256 * 1024 * 1024;
 /** Byte size of each TIFF field type (TIFF 6 + BigTIFF); geotiff.js refuses the others. */
 const FIELD_TYPE_SIZES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8 };
 
-/** Compression codes geotiff.js can decode in Node, with the names GDAL uses. */
+/** Compression codes Geosift decodes (geotiff.js, or the block reader for WebP), with the names GDAL uses. */
 export const COMPRESSION_NAMES: Record<number, string> = {
   1: 'NONE',
   5: 'LZW',
@@ -27,6 +27,7 @@ export const COMPRESSION_NAMES: Record<number, string> = {
   32773: 'PACKBITS',
   34887: 'LERC',
   50000: 'ZSTD',
+  50001: 'WEBP',
 };
 const UNSUPPORTED_COMPRESSION_NAMES: Record<number, string> = {
   2: 'CCITT RLE',
@@ -37,7 +38,6 @@ const UNSUPPORTED_COMPRESSION_NAMES: Record<number, string> = {
   34676: 'SGILOG',
   34712: 'JPEG2000',
   34925: 'LZMA',
-  50001: 'WEBP',
   50002: 'JXL',
 };
 
@@ -224,6 +224,13 @@ export async function validateIfd(ifd: IfdImage, source: string, fileSize: numbe
   const bits = tagNumbers(fd, 'BitsPerSample') ?? [1];
   const maxBits = Math.max(...bits);
   const planar = tagNumber(fd, 'PlanarConfiguration', 1);
+  if (compression === 50001 && (!bits.every((b) => b === 8) || (spp !== 3 && spp !== 4) || planar === 2 || tagNumber(fd, 'SampleFormat', 1) !== 1)) {
+    // libtiff writes WebP for 8-bit RGB or RGBA only; the block reader decodes those (tiff-structure's callers rely on it).
+    throw new EngineError(
+      ErrorCodes.UNSUPPORTED_TIFF,
+      `${source}: ${what} holds WebP blocks of ${spp === 1 ? '1 band' : `${spp} ${planar === 2 ? 'separate ' : ''}bands`} of ${bits.join(',')} bits; WebP is decoded for 8-bit RGB or RGBA, interleaved. Convert it with e.g. gdal_translate -co COMPRESS=DEFLATE`,
+    );
+  }
   const blockBytes = (bw * bh * (planar === 2 ? 1 : spp) * maxBits) / 8;
   if (!Number.isFinite(blockBytes) || blockBytes > MAX_BLOCK_BYTES) {
     throw new EngineError(ErrorCodes.TOO_LARGE, `${source}: ${what} declares ${bw}x${bh}-pixel blocks of ${Math.round(blockBytes / 1e6)} MB each, over the ${MAX_BLOCK_BYTES / 1e6} MB limit`);

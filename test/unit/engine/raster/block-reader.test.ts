@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fromFile } from 'geotiff';
 import { afterAll, describe, expect, it } from 'vitest';
 import { blockCacheStats, decodeJpegBlock, decodeZstdBounded, placeRgb8, setBlockCacheBytes } from '../../../../main/engine/raster/block-reader.js';
+import { decodeWebp, webpSize } from '../../../../main/engine/raster/block-codecs.js';
 import { openScene } from '../../../../main/engine/raster/open-scene.js';
 import { isEngineError } from '../../../../shared/protocol/errors.js';
 import { requireData, scenePath } from '../../../helpers/paths.js';
@@ -103,6 +104,33 @@ describe('block reader against GDAL', () => {
       await expectLikeGdal(cog(`${name.replace(/\W+/g, '-')}.tif`, co, extra), bands, 0);
     });
   }
+
+  // WebP (geotiff.js has no decoder for it in Node): libwebp in WebAssembly against GDAL's libwebp. VP8 decoding is
+  // exact by its specification, so lossy tiles match too.
+  it('WebP, lossy (GDAL default quality 75): identical to GDAL', async () => {
+    await expectLikeGdal(cog('webp-lossy.tif', ['COMPRESS=WEBP']), [0, 1, 2], 0);
+  });
+  it('WebP, lossless (QUALITY=100), bands out of order: identical to GDAL', async () => {
+    await expectLikeGdal(cog('webp-lossless.tif', ['COMPRESS=WEBP', 'QUALITY=100']), [2, 0, 1], 0);
+  });
+  it('WebP with an alpha band: RGB identical to GDAL, alpha 0 is nodata', async () => {
+    const path = cog('webp-rgba.tif', ['COMPRESS=WEBP'], ['-b', '1', '-b', '2', '-b', '3', '-b', '1', '-colorinterp', 'red,green,blue,alpha']);
+    await expectLikeGdal(path, [0, 1, 2], 0);
+    const scene = await openScene(path);
+    try {
+      const win = { x: 0, y: 0, width: 410, height: 330 };
+      const d = await scene.readWindow(win, { bands: [0, 1, 2] });
+      const alpha = gdalWindow(path, win, [4])[0];
+      let transparent = 0;
+      for (let i = 0; i < alpha.length; i++) {
+        transparent += alpha[i] === 0 ? 1 : 0;
+        if (d.valid[i] !== (alpha[i] > 0 ? 1 : 0)) expect(`pixel ${i}: valid ${d.valid[i]}, alpha ${alpha[i]}`).toBe('valid where alpha > 0');
+      }
+      expect(transparent).toBeGreaterThan(0);
+    } finally {
+      await scene.close();
+    }
+  });
 
   it('strips (GTiff, not tiled), Deflate + predictor: identical to GDAL', async () => {
     const path = join(dir, 'strips.tif');
@@ -245,6 +273,45 @@ describe('block reader errors', () => {
       expect((err as Error).message).toMatch(/JPEG/);
     } finally {
       await scene.close();
+    }
+  });
+
+  it('a corrupt WebP tile is a clear E_CORRUPT_TIFF naming WebP; the other tiles still read', async () => {
+    const path = cog('webp-corrupt.tif', ['COMPRESS=WEBP']);
+    await fillFirstTile(path, (count) => Math.min(30, count - 1), 0x5a);
+    const scene = await openScene(path);
+    try {
+      const err = await scene.readWindow({ x: 0, y: 0, width: 64, height: 64 }, { bands: [0, 1, 2] }).catch((e: unknown) => e);
+      expect(isEngineError(err)).toBe(true);
+      expect((err as { code: string }).code).toBe('E_CORRUPT_TIFF');
+      expect((err as Error).message).toMatch(/WebP/);
+      const ok = await scene.readWindow({ x: 200, y: 200, width: 50, height: 50 }, { bands: [1] });
+      expect(maxAbsDiff(ok.bands[0], gdalWindow(path, { x: 200, y: 200, width: 50, height: 50 }, [2])[0])).toBe(0);
+    } finally {
+      await scene.close();
+    }
+  });
+
+  it('WebP: reads the tile size from the header, refuses one larger than the tile before decoding, recovers after garbage', async () => {
+    for (const [name, co] of [
+      ['webp-unit-lossy.tif', ['COMPRESS=WEBP']],
+      ['webp-unit-lossless.tif', ['COMPRESS=WEBP', 'QUALITY=100']],
+    ] as [string, string[]][]) {
+      const path = cog(name, co);
+      const tiff = await fromFile(path);
+      const fd = (await tiff.getImage(0)).fileDirectory;
+      const offset = Number(await fd.loadValueIndexed('TileOffsets', 0));
+      const count = Number(await fd.loadValueIndexed('TileByteCounts', 0));
+      await tiff.close();
+      const tile = new Uint8Array(readFileSync(path).subarray(offset, offset + count));
+      expect(webpSize(tile), name).toEqual({ width: 128, height: 128 });
+      const good = await decodeWebp(tile, 128 * 128 * 3);
+      expect(good.length).toBe(128 * 128 * 3);
+      // The same tile said to be 64 px: refused from its header.
+      await expect(decodeWebp(tile, 64 * 64 * 3)).rejects.toThrow(/declares 128x128 pixels, more than its 12288-byte tile/);
+      await expect(decodeWebp(new Uint8Array(200).fill(9), 128 * 128 * 3)).rejects.toThrow(/WebP block does not decode/);
+      await expect(decodeWebp(tile.subarray(0, 60), 128 * 128 * 3)).rejects.toThrow(/WebP block does not decode/);
+      expect(Buffer.from(await decodeWebp(tile, 128 * 128 * 3)).equals(Buffer.from(good))).toBe(true);
     }
   });
 

@@ -1,7 +1,7 @@
 // Turns RGB images into the model's NCHW float input exactly as open_clip does (PIL resize, centre crop, normalise).
 import { EngineError, ErrorCodes } from '../../../shared/protocol/errors.js';
 import type { ModelManifest, RgbImage } from './types.js';
-import { normalizeRgbWasm, resizeRgbWasm } from '../wasm/pixels.js';
+import { normalizeRgbWasm, resizeNormalizeWasm, resizeRgbWasm } from '../wasm/pixels.js';
 
 export interface PreprocessSpec {
   imageSize: number;
@@ -242,10 +242,21 @@ export function resizeForModel(img: RgbImage, spec: PreprocessSpec): RgbImage {
  * rounding each step to float32 as torch does (ToTensor then Normalize).
  */
 export function preprocessInto(img: RgbImage, spec: PreprocessSpec, out: Float32Array, offset = 0): void {
-  const r = resizeForModel(img, spec);
-  const plane = spec.imageSize * spec.imageSize;
+  checkImage(img);
+  const s = spec.imageSize;
+  const plane = s * s;
   if (out.length < offset + 3 * plane) throw new EngineError(ErrorCodes.INTERNAL, 'preprocess output buffer too small');
   const lut = normalizeTable(spec);
+  // The common case (a square tile, or squash, to a new size on both axes): resize and normalise in one pass through
+  // the WebAssembly kernels, no intermediate image.
+  const { width: w, height: h } = img;
+  if (w !== s && h !== s && (spec.resizeMode === 'squash' || w === h)) {
+    const cv = coefficients(h, s, spec.interpolation);
+    const first = cv.bounds[0];
+    const last = cv.bounds[s * 2 - 2] + cv.bounds[s * 2 - 1];
+    if (resizeNormalizeWasm(img.data, w, first, last - first, s, s, coefficients(w, s, spec.interpolation), cv, lut, out, offset)) return;
+  }
+  const r = resizeForModel(img, spec);
   const d = r.data;
   if (normalizeRgbWasm(d, lut, out, offset)) return;
   for (let c = 0; c < 3; c++) {

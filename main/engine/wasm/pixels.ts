@@ -60,18 +60,13 @@ export function setWasmPixels(on: boolean): boolean {
 
 const align = (n: number): number => (n + 15) & ~15;
 
-/**
- * Both passes of PIL's resize for an RGB image (rows `first` .. `first + rows` of `data` through the horizontal pass,
- * then the vertical pass), or null where the kernels are unavailable.
- */
-export function resizeRgbWasm(data: Uint8Array, inW: number, first: number, rows: number, outW: number, outH: number, h: AxisCoeffs, v: AxisCoeffs): Uint8Array | null {
-  if (!wasmPixelsAvailable()) return null;
-  const k = kernels!;
+/** Runs both resize passes; returns where the output image lies in the kernels' memory, and its end. */
+function runResize(k: Exports, data: Uint8Array, inW: number, first: number, rows: number, outW: number, outH: number, h: AxisCoeffs, v: AxisCoeffs, extra: number): { outOff: number; end: number } {
   const inBytes = rows * inW * 3;
   const midBytes = rows * outW * 3;
   const outBytes = outH * outW * 3;
   // Layout: input rows, the four coefficient arrays, the intermediate rows, the output; each 16-byte aligned with
-  // room for the kernels' reads and writes past their ends.
+  // room for the kernels' reads and writes past their ends; `extra` bytes after it for the caller.
   const inOff = 0;
   const hbOff = align(inOff + inBytes + 16);
   const hkOff = align(hbOff + h.bounds.byteLength);
@@ -79,7 +74,8 @@ export function resizeRgbWasm(data: Uint8Array, inW: number, first: number, rows
   const vkOff = align(vbOff + v.bounds.byteLength);
   const midOff = align(vkOff + v.kk.byteLength);
   const outOff = align(midOff + midBytes + 16);
-  const buf = reserve(k, outOff + outBytes + 16);
+  const end = align(outOff + outBytes + 16);
+  const buf = reserve(k, end + extra);
   new Uint8Array(buf, inOff, inBytes).set(data.subarray(first * inW * 3, first * inW * 3 + inBytes));
   new Int32Array(buf, hbOff, h.bounds.length).set(h.bounds);
   new Int32Array(buf, hkOff, h.kk.length).set(h.kk);
@@ -87,7 +83,36 @@ export function resizeRgbWasm(data: Uint8Array, inW: number, first: number, rows
   new Int32Array(buf, vkOff, v.kk.length).set(v.kk);
   k.hpass(inOff, inW * 3, rows, outW, hbOff, hkOff, h.ksize, midOff);
   k.vpass(midOff, outW * 3, outH, vbOff, vkOff, v.ksize, first, outOff);
-  return new Uint8Array(buf, outOff, outBytes).slice();
+  return { outOff, end };
+}
+
+/**
+ * Both passes of PIL's resize for an RGB image (rows `first` .. `first + rows` of `data` through the horizontal pass,
+ * then the vertical pass), or null where the kernels are unavailable.
+ */
+export function resizeRgbWasm(data: Uint8Array, inW: number, first: number, rows: number, outW: number, outH: number, h: AxisCoeffs, v: AxisCoeffs): Uint8Array | null {
+  if (!wasmPixelsAvailable()) return null;
+  const k = kernels!;
+  const { outOff } = runResize(k, data, inW, first, rows, outW, outH, h, v, 0);
+  return new Uint8Array(k.memory.buffer, outOff, outH * outW * 3).slice();
+}
+
+/**
+ * resizeRgbWasm then normalizeRgbWasm without leaving the kernels' memory: the resized image goes straight through
+ * `lut` into `out` at `offset` (CHW float32). False where the kernels are unavailable.
+ */
+export function resizeNormalizeWasm(data: Uint8Array, inW: number, first: number, rows: number, outW: number, outH: number, h: AxisCoeffs, v: AxisCoeffs, lut: Float32Array, out: Float32Array, offset: number): boolean {
+  if (!wasmPixelsAvailable()) return false;
+  const k = kernels!;
+  const n = outW * outH;
+  const { outOff, end } = runResize(k, data, inW, first, rows, outW, outH, h, v, lut.byteLength + 16 + n * 12);
+  const lutOff = end;
+  const dstOff = align(lutOff + lut.byteLength);
+  const buf = k.memory.buffer;
+  new Float32Array(buf, lutOff, lut.length).set(lut);
+  k.normalize(outOff, n, lutOff, dstOff);
+  out.set(new Float32Array(buf, dstOff, n * 3), offset);
+  return true;
 }
 
 /** Grows the kernels' memory to at least `bytes`. */

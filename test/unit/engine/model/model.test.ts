@@ -152,6 +152,18 @@ describe('image encoder (mean-colour rule)', () => {
     });
   });
 
+  it('calls running at the same time, and calls of other sizes after them, keep their own inputs (the reused batch buffer)', async () => {
+    const a = Object.values(COLOURS).map((c, i) => textured(c, i));
+    const b = Object.values(COLOURS).map((c, i) => solid(c, 70 + i, 90));
+    const alone = [await model.encodeImages(a), await model.encodeImages(b)];
+    const together = await Promise.all([model.encodeImages(a), model.encodeImages(b), model.encodeImages(a.slice(0, 1))]);
+    const after = await model.encodeImages(b.slice(0, 2));
+    expect(together[0].map((v) => Array.from(v))).toEqual(alone[0].map((v) => Array.from(v)));
+    expect(together[1].map((v) => Array.from(v))).toEqual(alone[1].map((v) => Array.from(v)));
+    expect(Array.from(together[2][0])).toEqual(Array.from(alone[0][0]));
+    expect(after.map((v) => Array.from(v))).toEqual(alone[1].slice(0, 2).map((v) => Array.from(v)));
+  });
+
   it('encodePixels on preprocessed tensors equals encodeImages', async () => {
     const images = Object.values(COLOURS).map((c, i) => textured(c, i));
     const pixels = preprocessBatch(images, preprocessSpec(model.info.manifest));

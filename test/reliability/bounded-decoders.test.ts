@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 // geotiff.js's own decoder, the reference (not exported from the package root).
 import GeotiffLzw from '../../node_modules/geotiff/dist-module/compression/lzw.js';
 import { blockByteSize, decodeLzw, decodePackBits, jpegFrameSize } from '../../main/engine/raster/bounded-decoders.js';
+import { decodeLzwScalar } from '../../main/engine/raster/block-codecs.js';
+import { decodeLzwWasm, wasmLzwAvailable } from '../../main/engine/wasm/lzw.js';
 import { dataDir, tiffsUnder } from '../helpers/paths.js';
 
 describe('bounded decoders', () => {
@@ -30,6 +32,58 @@ describe('bounded decoders', () => {
       await tiff.close();
     }
     expect(blocks).toBeGreaterThan(200);
+  });
+
+  it('LZW in WebAssembly gives the JavaScript decoder\'s bytes and errors on real blocks, truncated, bit-flipped and bounded', async () => {
+    expect(wasmLzwAvailable()).toBe(true);
+    let cases = 0;
+    let errors = 0;
+    let state = 12345;
+    const rand = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state % n;
+    };
+    const outcome = (f: () => Uint8Array): string => {
+      try {
+        return `ok ${Buffer.from(f()).toString('base64')}`;
+      } catch (e) {
+        return `error ${(e as Error).message}`;
+      }
+    };
+    for (const path of tiffsUnder(join(dataDir, 'scenes'))) {
+      const tiff = await fromFile(path);
+      const img = await tiff.getImage(0);
+      const fd = img.fileDirectory;
+      if (Number(fd.getValue('Compression')) !== 5) continue;
+      const tiled = fd.hasTag('TileOffsets');
+      const offsets = (await fd.loadValue(tiled ? 'TileOffsets' : 'StripOffsets')) as ArrayLike<number>;
+      const counts = (await fd.loadValue(tiled ? 'TileByteCounts' : 'StripByteCounts')) as ArrayLike<number>;
+      const limit = blockByteSize({ tileWidth: img.getTileWidth(), tileHeight: img.getTileHeight(), bitsPerSample: (await fd.loadValue('BitsPerSample')) as number[], planarConfiguration: img.planarConfiguration });
+      const src = (tiff as unknown as { source: { fetch(s: { offset: number; length: number }[]): Promise<ArrayBuffer[]> } }).source;
+      for (let i = 0; i < Math.min(offsets.length, 24); i++) {
+        const [buf] = await src.fetch([{ offset: Number(offsets[i]), length: Number(counts[i]) }]);
+        const block = new Uint8Array(buf);
+        const flipped = block.slice();
+        for (let f = 0; f < 4; f++) flipped[rand(flipped.length)] ^= 1 << rand(8);
+        const variants: [string, Uint8Array, number][] = [
+          ['whole', block, limit],
+          ['first half', block.subarray(0, block.length >> 1), limit],
+          ['bit flips', flipped, limit],
+          ['limit / 3', block, Math.floor(limit / 3)],
+          ['garbage', Uint8Array.from({ length: 300 }, () => rand(256)), limit],
+        ];
+        for (const [what, input, lim] of variants) {
+          const a = outcome(() => decodeLzwWasm(input, lim)!);
+          const b = outcome(() => decodeLzwScalar(input, lim));
+          if (a !== b) expect(`${path} block ${i} ${what}: ${a.slice(0, 80)}`).toBe(b.slice(0, 80));
+          if (b.startsWith('error')) errors++;
+          cases++;
+        }
+      }
+      await tiff.close();
+    }
+    expect(cases).toBeGreaterThan(500);
+    expect(errors).toBeGreaterThan(20); // the corrupt variants reach both error paths' messages
   });
 
   it('LZW and PackBits stop at the block size however much the stream would expand', () => {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
 import { ZSTDDecoder } from 'zstddec';
+import { decodeLzwWasm } from '../wasm/lzw.js';
 
 const CLEAR = 256;
 const EOI = 257;
@@ -14,9 +15,15 @@ const MAX_CODES = 4096;
 
 /**
  * Decodes a TIFF LZW stream (MSB-first codes, 9 to 12 bits, "early change") into at most `limit` bytes.
- * Returns the bytes decoded; fewer than `limit` when the stream ends early.
+ * Returns the bytes decoded; fewer than `limit` when the stream ends early. Through the WebAssembly kernel
+ * (wasm/lzw.wat) where it runs, else decodeLzwScalar: the same bytes and errors.
  */
 export function decodeLzw(input: Uint8Array, limit: number): Uint8Array {
+  return decodeLzwWasm(input, limit) ?? decodeLzwScalar(input, limit);
+}
+
+/** decodeLzw in JavaScript: the reference for the WebAssembly kernel, and what runs without it. */
+export function decodeLzwScalar(input: Uint8Array, limit: number): Uint8Array {
   const out = new Uint8Array(limit);
   // Every dictionary string also lies in the output already decoded (an entry is the previous code's string plus the
   // byte written right after it), so an entry is kept as (start in out, length) and emitting it is a forward copy,

@@ -3,17 +3,8 @@
 // JavaScript loops beside its caller. Where WebAssembly SIMD is missing, or GEOSIFT_WASM=0, nothing here runs
 // (`wasmPixelsAvailable()` is false and each function returns null or false) and the callers keep their loops.
 import { WASM_BASE64 } from './pixels-wasm.generated.js';
+import { align16 as align, instantiate, reserve as reserveBytes, wasmEnabled, type WasmMemory } from './load.js';
 
-// The engine compiles without the DOM library, which declares WebAssembly: the little used here, typed locally.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 interface Exports {
   memory: WasmMemory;
@@ -32,33 +23,13 @@ export interface AxisCoeffs {
 
 let kernels: Exports | null | undefined;
 
-function load(): Exports | null {
-  if (!WA) return null;
-  try {
-    const bytes = Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0));
-    return new WA.Instance(new WA.Module(bytes), {}).exports as unknown as Exports;
-  } catch {
-    return null; // no WebAssembly SIMD here
-  }
-}
-
-let enabled = process.env.GEOSIFT_WASM !== '0';
-
 /** True when the kernels run in this process. */
 export function wasmPixelsAvailable(): boolean {
-  if (!enabled) return false;
-  if (kernels === undefined) kernels = load();
+  if (!wasmEnabled()) return false;
+  if (kernels === undefined) kernels = instantiate<Exports>(WASM_BASE64);
   return kernels !== null;
 }
 
-/** Turns the kernels off (the JavaScript loops run) or back on; returns the former setting. For tests and benches. */
-export function setWasmPixels(on: boolean): boolean {
-  const before = enabled;
-  enabled = on;
-  return before;
-}
-
-const align = (n: number): number => (n + 15) & ~15;
 
 /** Runs both resize passes; returns where the output image lies in the kernels' memory, and its end. */
 function runResize(k: Exports, data: Uint8Array, inW: number, first: number, rows: number, outW: number, outH: number, h: AxisCoeffs, v: AxisCoeffs, extra: number): { outOff: number; end: number } {
@@ -115,11 +86,8 @@ export function resizeNormalizeWasm(data: Uint8Array, inW: number, first: number
   return true;
 }
 
-/** Grows the kernels' memory to at least `bytes`. */
 function reserve(k: Exports, bytes: number): ArrayBuffer {
-  const have = k.memory.buffer.byteLength;
-  if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / 65536));
-  return k.memory.buffer;
+  return reserveBytes(k.memory, bytes);
 }
 
 /**

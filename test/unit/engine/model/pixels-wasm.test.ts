@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { preprocessInto, resizeRgb, resizeRgbScalar } from '../../../../main/engine/model/preprocess.js';
-import { setWasmPixels, stretch3x8Wasm, wasmPixelsAvailable } from '../../../../main/engine/wasm/pixels.js';
+import { stretch3x8Wasm, wasmPixelsAvailable } from '../../../../main/engine/wasm/pixels.js';
+import { setWasmKernels } from '../../../../main/engine/wasm/load.js';
 import { toRgb } from '../../../../main/engine/raster/stretch.js';
 import type { RgbImage } from '../../../../main/engine/model/types.js';
 
@@ -137,13 +138,13 @@ describe('WebAssembly pixel kernels', () => {
       return { rgb: rgb.image.data, fraction: rgb.validFraction, t };
     };
     const on = run();
-    const before = setWasmPixels(false);
+    const before = setWasmKernels(false);
     let off: ReturnType<typeof run>;
     try {
       expect(wasmPixelsAvailable()).toBe(false);
       off = run();
     } finally {
-      setWasmPixels(before);
+      setWasmKernels(before);
     }
     expect(firstDifference(on.rgb, off.rgb)).toBe(-1);
     expect(on.fraction).toBe(off.fraction);

@@ -8,6 +8,7 @@
 // which keeps the build at O(n * (dim + nlist * coarseDim)) instead of O(n * nlist * dim).
 
 import { EngineError, ErrorCodes, throwIfAborted } from '../../../shared/protocol/errors.js';
+import { mulberry32 } from '../random.js';
 
 export interface IvfIndex {
   dim: number;
@@ -53,18 +54,6 @@ export interface IvfHits {
   scores: Float32Array;
   /** Vectors scored exactly. */
   scanned: number;
-}
-
-/** Small deterministic PRNG (mulberry32) so an index built twice is the same. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function project(v: Float32Array, off: number, dim: number, groups: Int32Array, signs: Float32Array, cd: number, out: Float32Array, outOff: number): void {
@@ -133,7 +122,7 @@ export async function buildIvf(vectors: Float32Array, dim: number, o: BuildIvfOp
   // Through a scorer the cells are found in the full space (a matrix product); in JS in a 32-d projection.
   const cd = Math.max(1, Math.min(dim, o.coarseDim ?? (o.scorer ? dim : 32)));
   const iterations = o.iterations ?? 6;
-  const r = rng(o.seed ?? 1);
+  const r = mulberry32(o.seed ?? 1);
 
   // Sparse random projection dim -> cd: a random partition of the coordinates into cd groups, random signs.
   const perm = Array.from({ length: dim }, (_, k) => k);

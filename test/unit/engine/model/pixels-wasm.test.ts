@@ -8,20 +8,9 @@ import { stretch3x8Wasm, wasmPixelsAvailable } from '../../../../main/engine/was
 import { setWasmKernels } from '../../../../main/engine/wasm/load.js';
 import { toRgb } from '../../../../main/engine/raster/stretch.js';
 import type { RgbImage } from '../../../../main/engine/model/types.js';
+import { mulberry32 } from '../../../../main/engine/random.js';
 
 const repo = join(import.meta.dirname, '../../../..');
-
-/** mulberry32: a seeded generator, so a failure names a case that can be rerun. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function image(w: number, h: number, fill: (i: number) => number): RgbImage {
   const data = new Uint8Array(w * h * 3);
@@ -41,7 +30,7 @@ describe('WebAssembly pixel kernels', () => {
   });
 
   it('equals the JavaScript resize on 300 random size pairs, shrinking and enlarging, bicubic and bilinear', () => {
-    const r = rng(7);
+    const r = mulberry32(7);
     for (let n = 0; n < 300; n++) {
       const inW = 2 + Math.floor(r() * 260);
       const inH = 2 + Math.floor(r() * 260);
@@ -80,7 +69,7 @@ describe('WebAssembly pixel kernels', () => {
   });
 
   it('reuses its memory across calls of different sizes without mixing them up', () => {
-    const r = rng(11);
+    const r = mulberry32(11);
     const big = image(400, 300, () => Math.floor(r() * 256));
     const small = image(50, 40, () => Math.floor(r() * 256));
     const first = resizeRgb(small, 31, 29, 'bicubic').data;
@@ -90,7 +79,7 @@ describe('WebAssembly pixel kernels', () => {
   });
 
   it('normalises into CHW float32 exactly as ToTensor + Normalize rounded to float32 at each step', () => {
-    const r = rng(5);
+    const r = mulberry32(5);
     const f = Math.fround;
     const spec = { imageSize: 40, mean: [0.48145466, 0.4578275, 0.40821073], std: [0.26862954, 0.26130258, 0.27577711], resizeMode: 'squash', interpolation: 'bicubic' } as const;
     const img = image(40, 40, () => Math.floor(r() * 256));
@@ -106,7 +95,7 @@ describe('WebAssembly pixel kernels', () => {
   });
 
   it('stretches three 8-bit bands through their tables, invalid pixels black, counting the valid ones', () => {
-    const r = rng(3);
+    const r = mulberry32(3);
     for (const n of [1, 7, 12544, 65536]) {
       const band = () => Uint8Array.from({ length: n }, () => Math.floor(r() * 256));
       const table = () => Uint8Array.from({ length: 256 }, () => Math.floor(r() * 256));
@@ -125,7 +114,7 @@ describe('WebAssembly pixel kernels', () => {
   });
 
   it('toRgb and preprocessInto give the same bytes and floats with the kernels off (GEOSIFT_WASM=0)', () => {
-    const r = rng(9);
+    const r = mulberry32(9);
     const n = 112 * 112;
     const band = () => Uint8Array.from({ length: n }, () => Math.floor(r() * 256));
     const data = { width: 112, height: 112, bands: [band(), band(), band()], valid: Uint8Array.from({ length: n }, () => (r() < 0.9 ? 1 : 0)) };

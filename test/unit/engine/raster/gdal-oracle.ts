@@ -127,6 +127,12 @@ async function firstTile(path: string): Promise<{ offset: number; count: number 
   }
 }
 
+/** The stored (compressed) bytes of a TIFF's first tile. */
+export async function firstTileBytes(path: string): Promise<Uint8Array> {
+  const { offset, count } = await firstTile(path);
+  return new Uint8Array(readFileSync(path).subarray(offset, offset + count));
+}
+
 /**
  * Damages a TIFF's first tile in place, as a corrupt or truncated file would be: its bytes from `from(count)` (count:
  * the tile's byte count) to its end are set to `value`.

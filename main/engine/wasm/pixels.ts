@@ -32,7 +32,13 @@ export function wasmPixelsAvailable(): boolean {
 
 
 /** Runs both resize passes; returns where the output image lies in the kernels' memory, and its end. */
-function runResize(k: Exports, data: Uint8Array, inW: number, first: number, rows: number, outW: number, outH: number, h: AxisCoeffs, v: AxisCoeffs, extra: number): { outOff: number; end: number } {
+/**
+ * Images needing more of the kernels' memory than this go through the JavaScript loops: WebAssembly memory never
+ * shrinks, and tiles need well under 1 MB (a 4000 px photo given as a query example would keep 100 MB).
+ */
+const MAX_MEMORY = 32 * 1024 * 1024;
+
+function runResize(k: Exports, data: Uint8Array, inW: number, first: number, rows: number, outW: number, outH: number, h: AxisCoeffs, v: AxisCoeffs, extra: number): { outOff: number; end: number } | null {
   const inBytes = rows * inW * 3;
   const midBytes = rows * outW * 3;
   const outBytes = outH * outW * 3;
@@ -46,6 +52,7 @@ function runResize(k: Exports, data: Uint8Array, inW: number, first: number, row
   const midOff = align(vkOff + v.kk.byteLength);
   const outOff = align(midOff + midBytes + 16);
   const end = align(outOff + outBytes + 16);
+  if (end + extra > MAX_MEMORY) return null;
   const buf = reserve(k, end + extra);
   new Uint8Array(buf, inOff, inBytes).set(data.subarray(first * inW * 3, first * inW * 3 + inBytes));
   new Int32Array(buf, hbOff, h.bounds.length).set(h.bounds);
@@ -64,8 +71,8 @@ function runResize(k: Exports, data: Uint8Array, inW: number, first: number, row
 export function resizeRgbWasm(data: Uint8Array, inW: number, first: number, rows: number, outW: number, outH: number, h: AxisCoeffs, v: AxisCoeffs): Uint8Array | null {
   if (!wasmPixelsAvailable()) return null;
   const k = kernels!;
-  const { outOff } = runResize(k, data, inW, first, rows, outW, outH, h, v, 0);
-  return new Uint8Array(k.memory.buffer, outOff, outH * outW * 3).slice();
+  const at = runResize(k, data, inW, first, rows, outW, outH, h, v, 0);
+  return at && new Uint8Array(k.memory.buffer, at.outOff, outH * outW * 3).slice();
 }
 
 /**
@@ -76,7 +83,9 @@ export function resizeNormalizeWasm(data: Uint8Array, inW: number, first: number
   if (!wasmPixelsAvailable()) return false;
   const k = kernels!;
   const n = outW * outH;
-  const { outOff, end } = runResize(k, data, inW, first, rows, outW, outH, h, v, lut.byteLength + 16 + n * 12);
+  const at = runResize(k, data, inW, first, rows, outW, outH, h, v, lut.byteLength + 16 + n * 12);
+  if (!at) return false;
+  const { outOff, end } = at;
   const lutOff = end;
   const dstOff = align(lutOff + lut.byteLength);
   const buf = k.memory.buffer;
@@ -100,6 +109,7 @@ export function normalizeRgbWasm(rgb: Uint8Array, lut: Float32Array, out: Float3
   const n = rgb.length / 3;
   const lutOff = align(rgb.length);
   const dstOff = align(lutOff + lut.byteLength);
+  if (dstOff + n * 12 > MAX_MEMORY) return false;
   const buf = reserve(k, dstOff + n * 12);
   new Uint8Array(buf, 0, rgb.length).set(rgb);
   new Float32Array(buf, lutOff, lut.length).set(lut);
@@ -121,6 +131,7 @@ export function stretch3x8Wasm(out: Uint8Array, b0: Uint8Array, b1: Uint8Array, 
   const ov = o2 + align(n);
   const ol = ov + align(n);
   const oo = ol + 768;
+  if (oo + n * 3 > MAX_MEMORY) return -1;
   const buf = reserve(k, oo + n * 3);
   const mem = new Uint8Array(buf);
   mem.set(b0.subarray(0, n), 0);

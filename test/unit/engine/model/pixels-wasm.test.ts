@@ -68,6 +68,13 @@ describe('WebAssembly pixel kernels', () => {
     }
   });
 
+  it('leaves images too large for its memory cap to the JavaScript loops, with the same result', () => {
+    const r = mulberry32(13);
+    const big = image(3000, 3000, () => Math.floor(r() * 256)); // 27 MB in: with the passes, over the 32 MB cap
+    const a = resizeRgb(big, 1500, 1500, 'bicubic').data;
+    expect(firstDifference(a, resizeRgbScalar(big, 1500, 1500, 'bicubic').data)).toBe(-1);
+  });
+
   it('reuses its memory across calls of different sizes without mixing them up', () => {
     const r = mulberry32(11);
     const big = image(400, 300, () => Math.floor(r() * 256));

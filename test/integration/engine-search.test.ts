@@ -115,6 +115,35 @@ describe('engine errors', () => {
     await expect(engine.search({ scene: mosaic, query: 'x', model: 'test-clip', top: 0 })).rejects.toMatchObject({ code: 'E_BAD_ARGUMENT' });
     await expect(engine.search({ scene: mosaic, query: 'x', model: 'test-clip', bands: '9,8,7' })).rejects.toMatchObject({ code: 'E_BAD_BANDS' });
   });
+  it('indexes with dozens of windows in flight on one live signal without a listener-leak warning; a cancel mid-run stops it', async () => {
+    const fresh = createEngine({ modelSearchPaths: [join(generatedDir, 'models')], indexDir: false });
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => {
+      warnings.push(w);
+    };
+    process.on('warning', onWarning);
+    try {
+      // 64 px tiles over the 6x6-cell mosaic: hundreds of tiles, the read-ahead keeping two batches of windows in flight.
+      const live = new AbortController();
+      const r = await fresh.search({ scene: mosaic, query: 'green', model: 'test-clip', tile: '64px', top: 3 }, { signal: live.signal });
+      expect(r.hits.length).toBe(3);
+      const c = new AbortController();
+      let batches = 0;
+      const run = fresh.search({ scene: mosaic, query: 'red', model: 'test-clip', tile: '48px', top: 3 }, {
+        signal: c.signal,
+        onProgress: (p) => {
+          if (p.stage === 'embed' && ++batches === 3) c.abort();
+        },
+      });
+      await expect(run).rejects.toMatchObject({ code: 'E_CANCELED' });
+      await new Promise((resolve) => setTimeout(resolve, 50)); // warnings are emitted on a later tick
+      expect(warnings.map((w) => `${w.name}: ${w.message}`)).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      await fresh.dispose();
+    }
+  });
+
   it('stops on an aborted signal with the canceled code', async () => {
     const c = new AbortController();
     c.abort();

@@ -560,24 +560,25 @@ function abortError(): Error {
   return Object.assign(new Error('Canceled'), { name: 'AbortError' });
 }
 
-/** `p`, or an AbortError as soon as `signal` aborts (the shared read or decode behind `p` goes on for its other readers). */
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return p;
-  if (signal.aborted) return Promise.reject(abortError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError());
+/**
+ * One listener on `signal` for a whole window read: `stopped` rejects with an AbortError as soon as it aborts (the shared
+ * reads and decodes behind the window go on for their other readers); `dispose` removes the listener. One per window
+ * rather than one per block: the indexer's read-ahead keeps dozens of windows in flight on one signal.
+ */
+function abortWatch(signal: AbortSignal | undefined): { stopped: Promise<never> | null; dispose(): void } {
+  if (!signal) return { stopped: null, dispose: () => undefined };
+  if (signal.aborted) {
+    const stopped = Promise.reject(abortError());
+    stopped.catch(() => undefined);
+    return { stopped, dispose: () => undefined };
+  }
+  let onAbort = (): void => undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortError());
     signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
   });
+  stopped.catch(() => undefined); // raised through the race of each block that is waiting
+  return { stopped, dispose: () => signal.removeEventListener('abort', onAbort) };
 }
 
 /** Locates, reads (coalesced) and decodes blocks missing from the cache; each block's decode settles its entry. */
@@ -692,6 +693,7 @@ export async function readWindowBlocks(image: GeoTIFFImage, win: [number, number
   }
 
   const rgb8 = type === 'uint8' && spb === 3 && samples.length === 3 && samples[0] === 0 && samples[1] === 1 && samples[2] === 2;
+  const watch = abortWatch(signal);
   const work = blocks.map(async (b) => {
     const blockRows = rowsOf(b);
     const firstCol = b.tx * L.tileWidth;
@@ -703,7 +705,7 @@ export async function readWindowBlocks(image: GeoTIFFImage, win: [number, number
       by1: Math.min(blockRows, y1 - firstRow, L.height - firstRow),
       dst: 0,
     };
-    const raw = await untilAborted(decoded.get(b)!, signal);
+    const raw = await (watch.stopped ? Promise.race([decoded.get(b)!, watch.stopped]) : decoded.get(b)!);
     if (p.bx1 <= p.bx0 || p.by1 <= p.by0) return;
     p.dst = (firstRow + p.by0 - y0) * ww + (firstCol + p.bx0 - x0);
     const wanted = L.planar === 1 ? samples.map((_, i) => i) : [samples.indexOf(b.sample)];
@@ -734,6 +736,10 @@ export async function readWindowBlocks(image: GeoTIFFImage, win: [number, number
     }
     place(src, rowLen, spb, p, targets, L.planar === 1 ? samples : [0], ww);
   });
-  await Promise.all(work);
+  try {
+    await Promise.all(work);
+  } finally {
+    watch.dispose();
+  }
   return { arrays: outs, rgb: L.compression === 7 && L.jpegToRgb };
 }

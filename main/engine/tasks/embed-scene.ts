@@ -1,4 +1,5 @@
 // The indexing pipeline: read tiles -> band map + stretch -> model -> embeddings, with reads of batch n+1 overlapping inference of batch n.
+import { defaultMaxListeners, setMaxListeners } from 'node:events';
 import type { ProgressListener } from '../../../shared/protocol/progress.js';
 import { throwIfAborted } from '../../../shared/protocol/errors.js';
 import type { PixelWindow } from '../../../shared/geo/types.js';
@@ -75,6 +76,9 @@ export async function embedScene(scene: Scene, model: Model, o: EmbedSceneOption
   // holds this thread. Reading one tile at a time left this thread idle for every block decode.
   const ahead = new Map<number, Promise<WindowData>>();
   const lookahead = Math.max(1, READ_AHEAD_BATCHES * o.batchSize);
+  // Each window in flight listens to the signal until it is read (one listener each, removed after): more than Node's
+  // default of 10 is expected here, not a leak.
+  if (o.signal) setMaxListeners(Math.max(defaultMaxListeners, lookahead + 16), o.signal);
   let requested = o.start ?? 0;
   const readTile = (i: number): Promise<WindowData> => {
     while (requested < total && requested <= i + lookahead) {

@@ -105,6 +105,12 @@ function computeCoefficients(inSize: number, outSize: number, filter: (typeof FI
   return { ksize, bounds, kk };
 }
 
+/** The input rows the vertical pass reads, [first, first + rows): only those go through the horizontal pass, as in PIL. */
+function rowSpan(cv: Coeffs, outH: number): { first: number; rows: number } {
+  const first = cv.bounds[0];
+  return { first, rows: cv.bounds[outH * 2 - 2] + cv.bounds[outH * 2 - 1] - first };
+}
+
 /** PIL's clip8 for one RGB pixel: the fixed-point sums shifted back, clamped to 0..255 and stored. */
 function put3(out: Uint8Array, at: number, s0: number, s1: number, s2: number): void {
   s0 >>= PRECISION_BITS;
@@ -127,9 +133,8 @@ export function resizeRgb(img: RgbImage, outW: number, outH: number, interpolati
   const { width: inW, height: inH, data } = img;
   if (inW !== outW && inH !== outH) {
     const cv = coefficients(inH, outH, interpolation);
-    const yFirst = cv.bounds[0];
-    const yLast = cv.bounds[outH * 2 - 2] + cv.bounds[outH * 2 - 1];
-    const out = resizeRgbWasm(data, inW, yFirst, yLast - yFirst, outW, outH, coefficients(inW, outW, interpolation), cv);
+    const { first, rows } = rowSpan(cv, outH);
+    const out = resizeRgbWasm(data, inW, first, rows, outW, outH, coefficients(inW, outW, interpolation), cv);
     if (out) return { width: outW, height: outH, data: out };
   }
   return resizeRgbScalar(img, outW, outH, interpolation);
@@ -143,9 +148,7 @@ export function resizeRgbScalar(img: RgbImage, outW: number, outH: number, inter
   const needH = outW !== inW;
   const needV = outH !== inH;
   const cv = needV ? coefficients(inH, outH, interpolation) : null;
-  // Only the rows the vertical pass reads go through the horizontal pass, as in PIL.
-  const yFirst = cv ? cv.bounds[0] : 0;
-  const yLast = cv ? cv.bounds[outH * 2 - 2] + cv.bounds[outH * 2 - 1] : inH;
+  const { first: yFirst, rows } = cv ? rowSpan(cv, outH) : { first: 0, rows: inH };
 
   let mid = data;
   let midW = inW;
@@ -153,7 +156,6 @@ export function resizeRgbScalar(img: RgbImage, outW: number, outH: number, inter
   if (needH) {
     const ch = coefficients(inW, outW, interpolation);
     const { bounds, kk, ksize } = ch;
-    const rows = yLast - yFirst;
     mid = new Uint8Array(outW * rows * 3);
     for (let y = 0; y < rows; y++) {
       const src = (y + yFirst) * inW * 3;
@@ -252,9 +254,8 @@ export function preprocessInto(img: RgbImage, spec: PreprocessSpec, out: Float32
   const { width: w, height: h } = img;
   if (w !== s && h !== s && (spec.resizeMode === 'squash' || w === h)) {
     const cv = coefficients(h, s, spec.interpolation);
-    const first = cv.bounds[0];
-    const last = cv.bounds[s * 2 - 2] + cv.bounds[s * 2 - 1];
-    if (resizeNormalizeWasm(img.data, w, first, last - first, s, s, coefficients(w, s, spec.interpolation), cv, lut, out, offset)) return;
+    const { first, rows } = rowSpan(cv, s);
+    if (resizeNormalizeWasm(img.data, w, first, rows, s, s, coefficients(w, s, spec.interpolation), cv, lut, out, offset)) return;
   }
   const r = resizeForModel(img, spec);
   const d = r.data;

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
 import { ZSTDDecoder } from 'zstddec';
+import { compileWasm } from '../wasm/load.js';
 import { decodeLzwWasm } from '../wasm/lzw.js';
 
 const CLEAR = 256;
@@ -164,8 +165,7 @@ function webpDecoder(): Promise<WebpDecode> {
     webpWasm = (async () => {
       const mod = (await import('@jsquash/webp/decode.js')) as unknown as { default: WebpDecode; init(module: unknown): Promise<void> };
       const wasm = readFileSync(createRequire(import.meta.url).resolve('@jsquash/webp/codec/dec/webp_dec.wasm'));
-      const WA = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => unknown } }).WebAssembly;
-      await mod.init(new WA.Module(wasm));
+      await mod.init(compileWasm(wasm));
       return mod.default;
     })();
     webpWasm.catch(() => {

@@ -19,7 +19,7 @@ import * as zlib from 'node:zlib';
 import type { GeoTIFFImage } from 'geotiff';
 import { decodeLzw, decodePackBits, decodeWebp, decodeZstdWasm, type PoolCodec } from './block-codecs.js';
 import { jpegFrameSize } from './bounded-decoders.js';
-import { decodePool } from './decode-pool.js';
+import { abortError, decodePool } from './decode-pool.js';
 import { undoPredictor } from './predictor.js';
 import type { SampleArray, SampleType } from './types.js';
 
@@ -554,10 +554,6 @@ interface Block {
 interface Settle {
   resolve: (d: Uint8Array | null | PromiseLike<Uint8Array | null>) => void;
   reject: (e: unknown) => void;
-}
-
-function abortError(): Error {
-  return Object.assign(new Error('Canceled'), { name: 'AbortError' });
 }
 
 /**

@@ -50,7 +50,8 @@ export interface DecodePoolOptions {
 /** Workers that may die before becoming ready, in a row, before the pool gives up and decodes inline. */
 const MAX_START_FAILURES = 3;
 
-function abortError(): Error {
+/** The plain AbortError the raster readers throw (readWindow turns it into E_CANCELED). */
+export function abortError(): Error {
   return Object.assign(new Error('Canceled'), { name: 'AbortError' });
 }
 

@@ -28,12 +28,18 @@ export function setWasmKernels(on: boolean): boolean {
   return before;
 }
 
+/** A compiled WebAssembly module (for a library that instantiates it with imports of its own). */
+export function compileWasm(bytes: Uint8Array): object {
+  if (!WA) throw new Error('this runtime has no WebAssembly');
+  return new WA.Module(bytes);
+}
+
 /** The exports of a module given as base64, or null where it cannot be instantiated. */
 export function instantiate<T>(base64: string): T | null {
   if (!WA) return null;
   try {
     const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-    return new WA.Instance(new WA.Module(bytes), {}).exports as T;
+    return new WA.Instance(compileWasm(bytes), {}).exports as T;
   } catch {
     return null;
   }

@@ -3,8 +3,7 @@
 // JavaScript loops beside its caller. Where WebAssembly SIMD is missing, or GEOSIFT_WASM=0, nothing here runs
 // (`wasmPixelsAvailable()` is false and each function returns null or false) and the callers keep their loops.
 import { WASM_BASE64 } from './pixels-wasm.generated.js';
-import { align16 as align, instantiate, reserve as reserveBytes, wasmEnabled, type WasmMemory } from './load.js';
-
+import { align16 as align, instantiate, reserve, wasmEnabled, type WasmMemory } from './load.js';
 
 interface Exports {
   memory: WasmMemory;
@@ -30,14 +29,13 @@ export function wasmPixelsAvailable(): boolean {
   return kernels !== null;
 }
 
-
-/** Runs both resize passes; returns where the output image lies in the kernels' memory, and its end. */
 /**
  * Images needing more of the kernels' memory than this go through the JavaScript loops: WebAssembly memory never
  * shrinks, and tiles need well under 1 MB (a 4000 px photo given as a query example would keep 100 MB).
  */
 const MAX_MEMORY = 32 * 1024 * 1024;
 
+/** Runs both resize passes; returns where the output image lies in the kernels' memory and its end, or null past the cap. */
 function runResize(k: Exports, data: Uint8Array, inW: number, first: number, rows: number, outW: number, outH: number, h: AxisCoeffs, v: AxisCoeffs, extra: number): { outOff: number; end: number } | null {
   const inBytes = rows * inW * 3;
   const midBytes = rows * outW * 3;
@@ -53,7 +51,7 @@ function runResize(k: Exports, data: Uint8Array, inW: number, first: number, row
   const outOff = align(midOff + midBytes + 16);
   const end = align(outOff + outBytes + 16);
   if (end + extra > MAX_MEMORY) return null;
-  const buf = reserve(k, end + extra);
+  const buf = reserve(k.memory, end + extra);
   new Uint8Array(buf, inOff, inBytes).set(data.subarray(first * inW * 3, first * inW * 3 + inBytes));
   new Int32Array(buf, hbOff, h.bounds.length).set(h.bounds);
   new Int32Array(buf, hkOff, h.kk.length).set(h.kk);
@@ -95,10 +93,6 @@ export function resizeNormalizeWasm(data: Uint8Array, inW: number, first: number
   return true;
 }
 
-function reserve(k: Exports, bytes: number): ArrayBuffer {
-  return reserveBytes(k.memory, bytes);
-}
-
 /**
  * HWC RGB bytes -> CHW float32 written into `out` at `offset`, each value through `lut` (3 x 256 float32), or false
  * where the kernels are unavailable.
@@ -110,7 +104,7 @@ export function normalizeRgbWasm(rgb: Uint8Array, lut: Float32Array, out: Float3
   const lutOff = align(rgb.length);
   const dstOff = align(lutOff + lut.byteLength);
   if (dstOff + n * 12 > MAX_MEMORY) return false;
-  const buf = reserve(k, dstOff + n * 12);
+  const buf = reserve(k.memory, dstOff + n * 12);
   new Uint8Array(buf, 0, rgb.length).set(rgb);
   new Float32Array(buf, lutOff, lut.length).set(lut);
   k.normalize(0, n, lutOff, dstOff);
@@ -132,7 +126,7 @@ export function stretch3x8Wasm(out: Uint8Array, b0: Uint8Array, b1: Uint8Array, 
   const ol = ov + align(n);
   const oo = ol + 768;
   if (oo + n * 3 > MAX_MEMORY) return -1;
-  const buf = reserve(k, oo + n * 3);
+  const buf = reserve(k.memory, oo + n * 3);
   const mem = new Uint8Array(buf);
   mem.set(b0.subarray(0, n), 0);
   mem.set(b1.subarray(0, n), o1);
